@@ -1,0 +1,142 @@
+"""One exception root for the whole toolkit, with stable, upper-case codes.
+
+Every parser error (``ValueError``, ``KeyError``, pyld's ``JsonLdError``, ``zlib.error`` ...)
+is wrapped into an :class:`Error` at the module boundary where it happens, so callers and the
+CLI only ever see this family. Codes follow the W3C error names where one exists (VC Data
+Model 2.0 §7.1 "Verification", VC Data Integrity 1.0 §2.7 "Processing Errors", Bitstring
+Status List 1.0 §3.6, Controlled Identifiers 1.0 §3.3); the rest are ours and documented in
+``docs/errors.md``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    """Stable error codes. Never rename one: scripts and reports depend on them."""
+
+    # Input and parsing (VCDM 2.0 / DI 1.0 names)
+    PARSING_ERROR = "PARSING_ERROR"
+    MALFORMED_VALUE_ERROR = "MALFORMED_VALUE_ERROR"
+    RANGE_ERROR = "RANGE_ERROR"
+    # JSON-LD and contexts
+    UNKNOWN_CONTEXT = "UNKNOWN_CONTEXT"
+    CONTEXT_VALIDATION_ERROR = "CONTEXT_VALIDATION_ERROR"
+    CONTEXT_INTEGRITY_ERROR = "CONTEXT_INTEGRITY_ERROR"
+    DATA_LOSS_DETECTION_ERROR = "DATA_LOSS_DETECTION_ERROR"
+    JSONLD_ERROR = "JSONLD_ERROR"
+    CANONICALIZATION_LIMIT = "CANONICALIZATION_LIMIT"
+    # Proofs (DI 1.0 names)
+    PROOF_GENERATION_ERROR = "PROOF_GENERATION_ERROR"
+    PROOF_VERIFICATION_ERROR = "PROOF_VERIFICATION_ERROR"
+    PROOF_TRANSFORMATION_ERROR = "PROOF_TRANSFORMATION_ERROR"
+    MALFORMED_PROOF_ERROR = "MALFORMED_PROOF_ERROR"
+    MISMATCHED_PROOF_PURPOSE_ERROR = "MISMATCHED_PROOF_PURPOSE_ERROR"
+    UNSUPPORTED_CRYPTOSUITE = "UNSUPPORTED_CRYPTOSUITE"
+    MISSING_PROOF = "MISSING_PROOF"
+    # Verification methods and keys (CID 1.0 names)
+    INVALID_VERIFICATION_METHOD_URL = "INVALID_VERIFICATION_METHOD_URL"
+    INVALID_VERIFICATION_METHOD = "INVALID_VERIFICATION_METHOD"
+    INVALID_CONTROLLED_IDENTIFIER_DOCUMENT = "INVALID_CONTROLLED_IDENTIFIER_DOCUMENT"
+    ISSUER_KEY_MISMATCH = "ISSUER_KEY_MISMATCH"
+    UNKNOWN_KEY = "UNKNOWN_KEY"
+    KEY_FILE_ERROR = "KEY_FILE_ERROR"
+    KEY_TYPE_ERROR = "KEY_TYPE_ERROR"
+    WRONG_PASSPHRASE = "WRONG_PASSPHRASE"
+    # Credential semantics
+    NOT_YET_VALID = "NOT_YET_VALID"
+    EXPIRED = "EXPIRED"
+    # Trust registry (filled in by did_registry)
+    ISSUER_NOT_AUTHORIZED = "ISSUER_NOT_AUTHORIZED"
+    ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
+    REGISTRY_ERROR = "REGISTRY_ERROR"
+    # Status
+    STATUS_RETRIEVAL_ERROR = "STATUS_RETRIEVAL_ERROR"
+    STATUS_VERIFICATION_ERROR = "STATUS_VERIFICATION_ERROR"
+    STATUS_LIST_LENGTH_ERROR = "STATUS_LIST_LENGTH_ERROR"
+    # Report bookkeeping
+    NOT_EVALUATED = "NOT_EVALUATED"
+    # Tool use
+    USAGE_ERROR = "USAGE_ERROR"
+    IO_ERROR = "IO_ERROR"
+    CONFIGURATION_ERROR = "CONFIGURATION_ERROR"
+
+
+class Error(Exception):
+    """Root of every error the toolkit raises on purpose.
+
+    ``code`` is stable and machine-readable; ``str(error)`` is one sentence for a person,
+    naming what failed and, where it helps, what to do.
+    """
+
+    default_code: Code = Code.MALFORMED_VALUE_ERROR
+
+    def __init__(self, message: str, *, code: Code | None = None) -> None:
+        super().__init__(message)
+        self.code: Code = code if code is not None else self.default_code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(Error):
+    """The input is unreadable, malformed, too large or too deep (CLI exit 2)."""
+
+    default_code = Code.PARSING_ERROR
+
+
+class ContextError(Error):
+    """A JSON-LD context is unknown, tampered with, or the document loses data."""
+
+    default_code = Code.UNKNOWN_CONTEXT
+
+
+class CanonicalizationError(Error):
+    """RDF canonicalisation failed or went past its work limit (poison graph)."""
+
+    default_code = Code.CANONICALIZATION_LIMIT
+
+
+class ProofError(Error):
+    """A proof could not be created, or did not verify."""
+
+    default_code = Code.PROOF_VERIFICATION_ERROR
+
+
+class DataModelError(Error):
+    """The credential breaks the VC data model or our skill-credential model."""
+
+    default_code = Code.MALFORMED_VALUE_ERROR
+
+
+class KeyFileError(Error):
+    """A key file is missing, damaged, of the wrong type, or locked by another passphrase."""
+
+    default_code = Code.KEY_FILE_ERROR
+
+
+class VerificationError(Error):
+    """Raised by ``Verifier.verify()`` when a credential did not pass every check.
+
+    ``report`` holds the full :class:`vcskill.report.VerificationReport`.
+    """
+
+    default_code = Code.PROOF_VERIFICATION_ERROR
+
+    def __init__(self, message: str, *, code: Code | None = None, report: object = None) -> None:
+        super().__init__(message, code=code)
+        self.report = report
+
+
+class ConfigurationError(Error):
+    """The toolkit itself is misconfigured (for example a bundled context was altered)."""
+
+    default_code = Code.CONFIGURATION_ERROR
+
+
+class UsageError(Error):
+    """The caller asked for something that cannot be done (CLI exit 2)."""
+
+    default_code = Code.USAGE_ERROR

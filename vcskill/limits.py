@@ -1,0 +1,37 @@
+"""Every resource limit of the verify path, in one frozen object.
+
+Hostile input must end in bounded time and memory with a specific error. The defaults suit
+skill credentials (a few kilobytes) with plenty of headroom; integrators can pass their own
+``Limits`` to the verifier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    # Raw input
+    max_credential_bytes: int = 256 * 1024
+    max_json_depth: int = 64
+    max_string_length: int = 64 * 1024
+    max_integer_digits: int = 18  # below 2**63; I-JSON wants |n| <= 2**53 for exact numbers
+    # JSON-LD / RDF
+    max_quads: int = 5_000
+    max_blank_nodes: int = 500
+    # RDFC-1.0 "Hash N-Degree Quads" calls allowed per blank node that needs them (the
+    # spec asks implementations to abort poison datasets: RDFC-1.0 §4.8 / §7 "Dataset
+    # Poisoning"). Honest credentials never need a deep call at all.
+    max_ndegree_calls_per_blank_node: int = 8
+    max_canonicalization_seconds: float = 1.0
+    # Status lists (Bitstring Status List 1.0 §3.2 sets no cap: a gzip bomb vector)
+    max_status_list_bytes: int = 16 * 1024 * 1024
+    # QR payloads
+    max_qr_payload_bytes: int = 4_296
+    max_qr_inflated_bytes: int = 64 * 1024
+    # Clock skew tolerated on validFrom / proof.created (seconds)
+    clock_skew_seconds: int = 300
+
+
+DEFAULT_LIMITS = Limits()
