@@ -315,7 +315,9 @@ def test_json_like_text_raises_only_input_errors(text: str) -> None:
     (b'["\\b", "\\f", "\x7f"]', ["\b", "\f", "\x7f"]),
     (b'{"a\\u0000": 1}', {"a\u0000": 1}),
 ])
-def test_escaped_control_characters_are_valid_json_and_accepted(data: bytes, expected: object) -> None:
+def test_escaped_control_characters_are_valid_json_and_accepted(
+    data: bytes, expected: object
+) -> None:
     # RDFC-1.0 defines how to escape them (rdf-canon test060); conformant peers sign them.
     assert parse_json(data) == expected
 

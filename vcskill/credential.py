@@ -54,7 +54,11 @@ VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 SKILL_CONTEXT = "https://w3id.org/vcskill/v1"
 SKILL_CONTEXTS: tuple[str, ...] = (VC2_CONTEXT, OB3_CONTEXT, SKILL_CONTEXT)
-SKILL_TYPES: tuple[str, ...] = ("VerifiableCredential", "OpenBadgeCredential", "SkillLevelCredential")
+SKILL_TYPES: tuple[str, ...] = (
+    "VerifiableCredential",
+    "OpenBadgeCredential",
+    "SkillLevelCredential",
+)
 SKILL_CREDENTIAL_TYPE = "SkillLevelCredential"
 ACHIEVEMENT_TYPE = "ext:VocationalSkillLevelCertificate"
 

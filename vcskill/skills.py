@@ -95,6 +95,7 @@ def parse_level_range(text: str) -> tuple[SkillLevel, ...]:
     if "-" in text and not text.upper().startswith("X-"):
         low_text, high_text = text.split("-", 1)
         low, high = parse_level(low_text), parse_level(high_text)
+        ladder_levels: tuple[SkillLevel, ...]
         if low.ladder == Ladder.ONE_PLUS_X or high.ladder == Ladder.ONE_PLUS_X:
             ladder_levels = _ONE_PLUS_X_LEVELS
         else:

@@ -1,0 +1,148 @@
+"""The verification report: every check with its id, verdict, code and detail.
+
+The JSON form is the contract of ``vcskill verify --json`` (``docs/cli.md``): check ids come
+in a fixed order, a check that did not run is listed with ``passed: false`` and code
+``NOT_EVALUATED``, and ``outcome`` is ``verified``, ``invalid`` or ``indeterminate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from vcskill.errors import Code
+
+
+class CheckId(StrEnum):
+    PARSE = "parse"
+    CONTEXT = "context"
+    DATA_MODEL = "data_model"
+    PROOF = "proof"
+    ISSUER = "issuer"
+    AUTHORIZATION = "authorization"
+    VALIDITY = "validity"
+    STATUS = "status"
+    POLICY = "policy"
+
+
+CHECK_ORDER: tuple[CheckId, ...] = tuple(CheckId)
+
+
+class Outcome(StrEnum):
+    VERIFIED = "verified"
+    INVALID = "invalid"  # CLI exit 1
+    INDETERMINATE = "indeterminate"  # CLI exit 3: could not decide
+
+
+# Codes that mean "could not decide" rather than "this credential is bad".
+INDETERMINATE_CODES = frozenset(
+    {Code.NOT_EVALUATED, Code.STATUS_RETRIEVAL_ERROR, Code.REGISTRY_ERROR}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    id: CheckId
+    passed: bool
+    code: Code | None = None
+    detail: str = ""
+
+    @classmethod
+    def ok(cls, id: CheckId, detail: str) -> Check:
+        return cls(id, True, None, detail)
+
+    @classmethod
+    def failed(cls, id: CheckId, code: Code, detail: str) -> Check:
+        return cls(id, False, code, detail)
+
+    @classmethod
+    def not_evaluated(cls, id: CheckId, detail: str) -> Check:
+        return cls(id, False, Code.NOT_EVALUATED, detail)
+
+    @property
+    def indeterminate(self) -> bool:
+        return not self.passed and self.code in INDETERMINATE_CODES
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "passed": self.passed,
+            "code": None if self.code is None else str(self.code),
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialSummary:
+    """What a person wants to read off a credential; filled even when checks fail, so a
+    report can say *what* failed to verify. Never holds the full identity number."""
+
+    id: str | None = None
+    issuer: str | None = None
+    issuer_name: str | None = None
+    subject_name: str | None = None
+    occupation: str | None = None
+    occupation_name: str | None = None
+    level: str | None = None
+    level_name: str | None = None
+    certificate_number: str | None = None
+    valid_from: str | None = None
+    format: str | None = None  # the proof format, e.g. eddsa-rdfc-2022 or vc+jwt
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "issuer": self.issuer,
+            "issuer_name": self.issuer_name,
+            "subject_name": self.subject_name,
+            "occupation": self.occupation,
+            "occupation_name": self.occupation_name,
+            "level": self.level,
+            "level_name": self.level_name,
+            "certificate_number": self.certificate_number,
+            "valid_from": self.valid_from,
+            "format": self.format,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    checks: tuple[Check, ...]
+    credential: CredentialSummary = field(default_factory=CredentialSummary)
+    registry: Mapping[str, Any] | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def outcome(self) -> Outcome:
+        if any(not c.passed and not c.indeterminate for c in self.checks):
+            return Outcome.INVALID
+        if any(c.indeterminate for c in self.checks):
+            return Outcome.INDETERMINATE
+        return Outcome.VERIFIED
+
+    @property
+    def verified(self) -> bool:
+        return self.outcome is Outcome.VERIFIED
+
+    def check(self, id: CheckId) -> Check | None:
+        return next((c for c in self.checks if c.id == id), None)
+
+    @property
+    def first_failure(self) -> Check | None:
+        """The check that decided the outcome: the first hard failure, else the first
+        undecided one."""
+        hard = (c for c in self.checks if not c.passed and not c.indeterminate)
+        soft = (c for c in self.checks if c.indeterminate)
+        return next(hard, None) or next(soft, None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "outcome": str(self.outcome),
+            "checks": [c.to_json() for c in self.checks],
+            "credential": self.credential.to_json(),
+            "registry": dict(self.registry) if self.registry is not None else None,
+            "warnings": list(self.warnings),
+        }
