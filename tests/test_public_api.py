@@ -1,0 +1,42 @@
+"""The public surface of ``vcskill`` is exactly ``__all__``, and every name resolves."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import vcskill
+
+EXPECTED = {
+    "__version__", "Verifier", "Policy", "VerificationReport", "Check", "CheckId", "Outcome",
+    "CredentialSummary", "Limits", "ContextStore", "IssueRequest", "IssueResult", "issue_one",
+    "sign_credential", "ProofFormat", "SkillCredential", "KeyAlgorithm", "PrivateKey",
+    "PublicKey", "KeyFile", "read_key_file", "write_key_file", "SkillLevel", "Occupation",
+    "LEVELS", "Error", "Code", "VerificationError",
+}
+
+
+def test_all_is_the_curated_surface() -> None:
+    assert set(vcskill.__all__) == EXPECTED
+    assert len(vcskill.__all__) == len(EXPECTED)
+    assert set(vcskill._EXPORTS) == EXPECTED - {"__version__"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_public_name_resolves(name: str) -> None:
+    assert getattr(vcskill, name) is not None
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError):
+        vcskill.NoSuchThing  # noqa: B018
+
+
+def test_importing_the_package_does_not_load_the_json_ld_stack() -> None:
+    # the CLI imports vcskill for --version and --help: that must stay cheap
+    code = "import sys, vcskill; print('pyld' in sys.modules, 'cryptography' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False"]
