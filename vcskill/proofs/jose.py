@@ -34,7 +34,9 @@ _FORBIDDEN_HEADERS = ("jku", "x5u", "x5c", "jwk")
 
 
 def _b64url_decode(part: str) -> bytes:
-    if not part or any(c not in _B64URL for c in part):
+    # A length of 4n+1 is not base64url at all (RFC 4648 §5); b64decode would raise
+    # binascii.Error, which is not one of ours.
+    if not part or len(part) % 4 == 1 or any(c not in _B64URL for c in part):
         raise InputError("the JWT is not three base64url parts separated by dots")
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
@@ -45,6 +47,11 @@ _B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 def looks_like_jwt(text: str) -> bool:
     text = text.strip()
     return text.startswith("eyJ") and text.count(".") == 2 and not any(c.isspace() for c in text)
+
+
+def parts_signed(token: str) -> bool:
+    """True if the compact JWS has a non-empty signature part."""
+    return bool(token.strip().rsplit(".", 1)[-1])
 
 
 def sign_jwt(credential: Mapping[str, Any], key: PrivateKey, *, kid: str) -> str:
@@ -78,7 +85,8 @@ def decode_jwt(token: str, *, limits: Limits = DEFAULT_LIMITS) -> JwtParts:
     credential = parse_json(_b64url_decode(parts[1]), limits=limits, what="JWT payload")
     if not isinstance(header, dict) or not isinstance(credential, dict):
         raise InputError("the JWT header and payload must be JSON objects")
-    _b64url_decode(parts[2])
+    if parts[2]:  # empty for an unsecured (alg "none") JWT, which verify_jwt refuses by name
+        _b64url_decode(parts[2])
     return JwtParts(header, credential)
 
 
@@ -103,6 +111,10 @@ def verify_jwt(
                              code=Code.PROOF_VERIFICATION_ERROR)
     kid = header.get("kid")
     alg = header.get("alg")
+    if alg == "none" or not parts_signed(token):
+        # RFC 7519 §6 unsecured JWTs carry no proof at all (security.md §3: never "none").
+        raise ProofError("the JWT is unsecured (alg 'none' or no signature); a vc+jwt must "
+                         "be signed", code=Code.PROOF_VERIFICATION_ERROR)
     if not isinstance(kid, str) or not kid:
         raise ProofError("JWT header has no kid naming the verification method",
                          code=Code.MALFORMED_PROOF_ERROR)
@@ -138,4 +150,11 @@ def verify_jwt(
     if iss is not None and iss != issuer_id:
         raise ProofError(f"JWT iss {iss!r} is not the credential's issuer {issuer_id!r}",
                          code=Code.ISSUER_KEY_MISMATCH)
+    # A vc+jwt has exactly one signature, so it must be the issuer's (see module docstring):
+    # otherwise anyone could sign a credential that names someone else as its issuer.
+    if resolved.controller != issuer_id:
+        raise ProofError(
+            f"signed by a key of {resolved.controller}, but the issuer is {issuer_id}",
+            code=Code.ISSUER_KEY_MISMATCH,
+        )
     return credential, resolved.controller
