@@ -8,6 +8,7 @@ on stderr; ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -42,6 +43,10 @@ def handle_errors(func: F) -> F:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
             _fail(f"{exc} [{exc.code}]")
+        except BrokenPipeError:
+            # the reader went away (``vcskill verify x.json | head``): not an error of ours
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+            sys.exit(EXIT_USAGE)
         except OSError as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
@@ -266,13 +271,14 @@ def verify(input_path: str, registry: Path | None, cache: Path | None,
            min_level: str | None, as_json: bool) -> None:
     """Verify a credential offline: JSON, a vc+jwt, or '-' for stdin.
 
-    Exit 0 verified, 1 invalid, 3 could not decide (for example, no registry given).
+    Exit 0 verified, 1 invalid, 2 unreadable or malformed input, 3 could not decide (for
+    example, no registry given).
 
     \b
     Example:
       vcskill verify zhangsan.json --json
     """
-    from vcskill.report import Outcome
+    from vcskill.report import CheckId, Outcome
     from vcskill.verifier import Verifier, parse_policy
 
     for option, value in (("--registry", registry), ("--cache", cache),
@@ -285,7 +291,12 @@ def verify(input_path: str, registry: Path | None, cache: Path | None,
     report = Verifier().check(data, at=when, policy=policy)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
-    else:
+    parse = report.check(CheckId.PARSE)
+    if parse is not None and not parse.passed:
+        # Not a credential at all (empty, not JSON, too deep, duplicate keys...): that is
+        # malformed input (exit 2), not an invalid credential.
+        _fail(f"{safe_text(input_path)}: {safe_text(parse.detail)} [{parse.code}]")
+    if not as_json:
         _print_report(report)
     sys.exit({Outcome.VERIFIED: EXIT_OK, Outcome.INVALID: EXIT_INVALID,
               Outcome.INDETERMINATE: EXIT_INDETERMINATE}[report.outcome])

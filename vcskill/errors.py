@@ -41,6 +41,9 @@ class Code(StrEnum):
     INVALID_CONTROLLED_IDENTIFIER_DOCUMENT = "INVALID_CONTROLLED_IDENTIFIER_DOCUMENT"
     ISSUER_KEY_MISMATCH = "ISSUER_KEY_MISMATCH"
     UNKNOWN_KEY = "UNKNOWN_KEY"
+    # No trusted source (registry snapshot or DID document) was given for a key that is not
+    # self-describing like did:key: the verifier could not decide, it did not refute.
+    KEY_SOURCE_MISSING = "KEY_SOURCE_MISSING"
     KEY_FILE_ERROR = "KEY_FILE_ERROR"
     KEY_TYPE_ERROR = "KEY_TYPE_ERROR"
     WRONG_PASSPHRASE = "WRONG_PASSPHRASE"

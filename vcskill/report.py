@@ -38,7 +38,8 @@ class Outcome(StrEnum):
 
 # Codes that mean "could not decide" rather than "this credential is bad".
 INDETERMINATE_CODES = frozenset(
-    {Code.NOT_EVALUATED, Code.STATUS_RETRIEVAL_ERROR, Code.REGISTRY_ERROR}
+    {Code.NOT_EVALUATED, Code.STATUS_RETRIEVAL_ERROR, Code.REGISTRY_ERROR,
+     Code.KEY_SOURCE_MISSING}
 )
 
 

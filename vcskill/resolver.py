@@ -26,7 +26,9 @@ class ResolvedKey:
 
 class KeyResolver(Protocol):
     def resolve(self, verification_method: str) -> ResolvedKey:
-        """Return the key, or raise :class:`vcskill.errors.Error` (UNKNOWN_KEY, ...)."""
+        """Return the key, or raise :class:`vcskill.errors.Error`: KEY_SOURCE_MISSING when no
+        trusted source for it was given (undecided), UNKNOWN_KEY or INVALID_* when the
+        source refutes it."""
         ...
 
 
@@ -51,7 +53,7 @@ class OfflineResolver:
             raise Error(
                 f"no trusted key source for {verification_method}: keys of {controller} come "
                 "from the registry (--registry / --cache) and are never fetched while verifying",
-                code=Code.UNKNOWN_KEY,
+                code=Code.KEY_SOURCE_MISSING,
             )
         return resolve_from_did_document(verification_method, controller, document)
 
