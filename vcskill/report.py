@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from vcskill.errors import Code
+from vcskill.trust import IssuerFacts
 
 
 class CheckId(StrEnum):
@@ -113,6 +114,7 @@ class VerificationReport:
     checks: tuple[Check, ...]
     credential: CredentialSummary = field(default_factory=CredentialSummary)
     registry: Mapping[str, Any] | None = None
+    issuer: IssuerFacts | None = None  # what the registry says of the issuer, when it knows it
     warnings: tuple[str, ...] = ()
 
     @property
@@ -145,5 +147,23 @@ class VerificationReport:
             "checks": [c.to_json() for c in self.checks],
             "credential": self.credential.to_json(),
             "registry": dict(self.registry) if self.registry is not None else None,
+            "issuer": _issuer_json(self.issuer),
             "warnings": list(self.warnings),
         }
+
+
+def _issuer_json(facts: IssuerFacts | None) -> dict[str, Any] | None:
+    if facts is None:
+        return None
+    return {
+        "did": facts.did,
+        "name": facts.name,
+        "uscc": facts.uscc,
+        "category": facts.category,
+        "jurisdiction": facts.jurisdiction,
+        "regulator": facts.regulator,
+        "standing_at_issue": str(facts.standing_at_issue),
+        "standing_now": str(facts.standing_now),
+        "reason_at_issue": facts.reason_at_issue,
+        "reason_now": facts.reason_now,
+    }

@@ -37,8 +37,9 @@ from vcskill.report import (
     CredentialSummary,
     VerificationReport,
 )
-from vcskill.resolver import KeyResolver, OfflineResolver
+from vcskill.resolver import KeyResolver, OfflineResolver, ResolvedKey
 from vcskill.skills import SkillLevel, parse_level
+from vcskill.trust import IssuerFacts, Standing, TrustRegistry
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,23 +63,28 @@ class _State:
     format: str | None = None
     skill: SkillCredential | None = None
     nquads: str | None = None
+    issued: datetime | None = None  # validFrom: the moment authorisation is judged at
+    issuer_facts: IssuerFacts | None = None
     warnings: list[str] = field(default_factory=list)
 
 
 class Verifier:
     """Verify credentials offline against an explicit trust root.
 
-    Until the trust registry exists (issue #4), ``issuer`` and ``authorization`` are
-    NOT_EVALUATED, so even a perfect credential is *indeterminate*, never "verified".
+    ``registry`` is the explicit trust root: a verified registry snapshot (see
+    :mod:`vcskill.trust`). Without one, ``issuer`` and ``authorization`` are NOT_EVALUATED, so
+    even a perfect credential is *indeterminate*, never "verified".
     """
 
     def __init__(
         self,
         *,
+        registry: TrustRegistry | None = None,
         resolver: KeyResolver | None = None,
         contexts: ContextStore | None = None,
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
+        self.registry = registry
         self.resolver: KeyResolver = resolver or OfflineResolver()
         self.contexts = contexts or ContextStore.bundled()
         self.limits = limits
@@ -99,8 +105,8 @@ class Verifier:
             (CheckId.PARSE, lambda: self._parse(credential, state)),
             (CheckId.CONTEXT, lambda: self._context(state)),
             (CheckId.DATA_MODEL, lambda: self._data_model(state)),
-            (CheckId.PROOF, lambda: self._proof(state)),
-            (CheckId.ISSUER, lambda: self._issuer(state)),
+            (CheckId.PROOF, lambda: self._proof(state, now)),
+            (CheckId.ISSUER, lambda: self._issuer(state, now)),
             (CheckId.AUTHORIZATION, lambda: self._authorization(state)),
             (CheckId.VALIDITY, lambda: self._validity(state, now)),
             (CheckId.STATUS, lambda: self._status(state)),
@@ -118,7 +124,8 @@ class Verifier:
         return VerificationReport(
             checks=tuple(checks),
             credential=_summary(state),
-            registry=None,
+            registry=self.registry.info.to_json() if self.registry is not None else None,
+            issuer=state.issuer_facts,
             warnings=tuple(state.warnings),
         )
 
@@ -220,15 +227,21 @@ class Verifier:
                             "VC Data Model 2.0 and skill-credential rules hold")
         return Check.ok(CheckId.DATA_MODEL, "VC Data Model 2.0 rules hold")
 
-    def _proof(self, state: _State) -> Check:
+    def _proof(self, state: _State, now: datetime) -> Check:
         doc = _require_document(state)
         issuer_id = _issuer_id(doc)
+        state.issued = _issue_time(doc, now)
+        resolver: KeyResolver = self.resolver
+        if self.registry is not None:
+            # The key must be one the registry lists for the issuer, valid when it issued;
+            # a key named only by the credential is never enough (security.md §1).
+            resolver = _RegistryResolver(self.registry, state.issued, self.resolver)
         if state.jwt is not None:
             # verify_jwt also holds the signing key's controller to the issuer
-            _payload, controller = verify_jwt(state.jwt, resolver=self.resolver,
+            _payload, controller = verify_jwt(state.jwt, resolver=resolver,
                                               limits=self.limits)
             return Check.ok(CheckId.PROOF, f"vc+jwt signature by {controller} verified")
-        results = verify_proof_set(doc, resolver=self.resolver, contexts=self.contexts,
+        results = verify_proof_set(doc, resolver=resolver, contexts=self.contexts,
                                    limits=self.limits, document_nquads=state.nquads)
         # A refuted proof outweighs one whose key could not be looked up.
         bad = sorted((r for r in results if not r.verified),
@@ -248,19 +261,82 @@ class Verifier:
         return Check.ok(CheckId.PROOF,
                         f"{len(results)} proof(s) verified ({suites}); issuer key matches")
 
-    def _issuer(self, state: _State) -> Check:
-        return Check.not_evaluated(
+    def _issuer(self, state: _State, now: datetime) -> Check:
+        if self.registry is None:
+            return Check.not_evaluated(
+                CheckId.ISSUER,
+                "no trust registry given: whether the issuer is a recognised institution was "
+                "not checked",
+            )
+        doc = _require_document(state)
+        issuer_id = _issuer_id(doc)
+        issued = state.issued or _issue_time(doc, now)
+        facts = self.registry.issuer(issuer_id, issued=issued, now=now) if issuer_id else None
+        if facts is None:
+            return Check.failed(
+                CheckId.ISSUER, Code.ISSUER_UNKNOWN,
+                f"{issuer_id} is not in the trusted issuer registry (version "
+                f"{self.registry.info.version}): not a recognised institution",
+            )
+        state.issuer_facts = facts
+        # The printed organisation name must be the filed name (domain.md §4.9).
+        issuer = doc.get("issuer")
+        claimed_name = issuer.get("name") if isinstance(issuer, Mapping) else None
+        claimed_uscc = issuer.get("uscc") if isinstance(issuer, Mapping) else None
+        if claimed_name is not None and claimed_name != facts.name:
+            return Check.failed(
+                CheckId.ISSUER, Code.ISSUER_NAME_MISMATCH,
+                f"the credential names its issuer {claimed_name!r}, but the registry files "
+                f"{issuer_id} as {facts.name!r}",
+            )
+        if claimed_uscc is not None and facts.uscc is not None and claimed_uscc != facts.uscc:
+            return Check.failed(
+                CheckId.ISSUER, Code.ISSUER_NAME_MISMATCH,
+                f"the credential gives the credit code {claimed_uscc}, but the registry files "
+                f"{facts.uscc}",
+            )
+        return Check.ok(
             CheckId.ISSUER,
-            "no trust registry given: whether the issuer is a recognised institution was "
-            "not checked",
+            f"{facts.name} ({facts.category}, {facts.jurisdiction}), supervised by "
+            f"{facts.regulator}; {facts.standing_at_issue} at issue, {facts.standing_now} now",
         )
 
     def _authorization(self, state: _State) -> Check:
-        return Check.not_evaluated(
-            CheckId.AUTHORIZATION,
-            "no trust registry given: the issuer's approval for this occupation and level "
-            "was not checked",
+        if self.registry is None:
+            return Check.not_evaluated(
+                CheckId.AUTHORIZATION,
+                "no trust registry given: the issuer's approval for this occupation and level "
+                "was not checked",
+            )
+        facts, issued = state.issuer_facts, state.issued
+        if facts is None or issued is None:  # pragma: no cover - the issuer step sets them
+            return Check.not_evaluated(CheckId.AUTHORIZATION, "the issuer was not identified")
+        when = issued.isoformat()
+        if facts.standing_at_issue is not Standing.APPROVED:
+            # Authorisation is judged at issue time: what an issuer signs while suspended,
+            # removed or before its approval is never valid (architecture.md, "The registry").
+            reason = f" ({facts.reason_at_issue})" if facts.reason_at_issue else ""
+            return Check.failed(
+                CheckId.AUTHORIZATION, Code.ISSUER_NOT_AUTHORIZED,
+                f"the issuer was {facts.standing_at_issue}{reason} when it issued this "
+                f"credential ({when})",
+            )
+        skill = state.skill
+        if skill is None:
+            return Check.ok(CheckId.AUTHORIZATION,
+                            f"the issuer was approved when it issued ({when})")
+        verdict = self.registry.authorization(
+            facts.did, occupation=skill.occupation.code, edition=skill.occupation.edition,
+            level=skill.level.code, at=issued,
         )
+        if not verdict.authorized:
+            return Check.failed(CheckId.AUTHORIZATION, Code.ISSUER_NOT_AUTHORIZED,
+                                verdict.detail)
+        later = ""
+        if facts.standing_now is not Standing.APPROVED:
+            later = (f"; it is {facts.standing_now} now, which does not affect credentials "
+                     "issued while it was approved")
+        return Check.ok(CheckId.AUTHORIZATION, f"{verdict.detail}{later}")
 
     def _validity(self, state: _State, now: datetime) -> Check:
         doc = _require_document(state)
@@ -325,6 +401,29 @@ def _run(check_id: CheckId, step: Any) -> Check:
     except Exception as exc:  # a bug or a library edge case must not become a traceback
         return Check.failed(check_id, Code.MALFORMED_VALUE_ERROR,
                             f"unexpected {type(exc).__name__} while checking: {exc}")
+
+
+class _RegistryResolver:
+    """Keys from the registry, as of issue time. An issuer the registry does not list falls
+    back to the offline resolver, so the report can still say whether the signature itself
+    is genuine; the issuer check then refuses it."""
+
+    def __init__(self, registry: TrustRegistry, at: datetime, fallback: KeyResolver) -> None:
+        self._registry, self._at, self._fallback = registry, at, fallback
+
+    def resolve(self, verification_method: str) -> ResolvedKey:
+        try:
+            return self._registry.resolve_key(verification_method, at=self._at)
+        except Error as exc:
+            if exc.code is not Code.ISSUER_UNKNOWN:
+                raise
+        return self._fallback.resolve(verification_method)
+
+
+def _issue_time(doc: Mapping[str, Any], now: datetime) -> datetime:
+    """validFrom (the issue date of a skill certificate); without one, the time judged."""
+    valid_from = doc.get("validFrom")
+    return parse_datetime_stamp(valid_from) if isinstance(valid_from, str) else now
 
 
 def _require_document(state: _State) -> dict[str, Any]:
