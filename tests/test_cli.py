@@ -299,6 +299,18 @@ def test_terminal_control_characters_in_a_credential_are_neutralised(
     result = run("verify", out)
     assert "\u202e" not in result.stdout
     assert "\\u202e" in result.stdout
+    as_json = run("verify", out, "--json")
+    assert "\u202e" not in as_json.stdout
+    assert json.loads(as_json.stdout)["credential"]["subject_name"] == "张\u202e三"
+
+
+@pytest.mark.parametrize("char", ["\u200f", "\u200b", "\u2028", "\u0085", "\U000e0001"])
+def test_invisible_and_reordering_characters_are_escaped(char: str) -> None:
+    from vcskill.cli import safe_json, safe_text
+
+    assert char not in safe_text(f"a{char}b")
+    assert char not in safe_json({"name": f"a{char}b"})
+    assert json.loads(safe_json({"name": f"a{char}b"})) == {"name": f"a{char}b"}
 
 
 # -- demo ------------------------------------------------------------------------------------

@@ -937,3 +937,16 @@ def test_from_pem_round_trip() -> None:
             assert loaded.public_key == key.public_key
     with pytest.raises(KeyFileError, match="the key is not a PEM"):
         PrivateKey.from_pem(b"junk")
+
+
+def test_every_wrong_passphrase_is_reported_as_one(tmp_path: Path) -> None:
+    # About 1 in 256 wrong passphrases decrypts to valid padding and fails later, in the
+    # ASN.1 parse; the user must still hear "wrong passphrase", not "damaged" only.
+    path = tmp_path / "enc.key"
+    write_key_file(path, PrivateKey.generate(), passphrase=b"right")
+    codes = set()
+    for attempt in range(2000):  # P(no padding accident in 2000) < 0.0005
+        with pytest.raises(KeyFileError) as caught:
+            read_key_file(path, passphrase=f"wrong-{attempt}".encode())
+        codes.add(caught.value.code)
+    assert codes == {Code.WRONG_PASSPHRASE}

@@ -460,7 +460,7 @@ def test_add_proof_refuses_a_key_of_another_family(suite: Cryptosuite, key_name:
                   verification_method=key.public_key.verification_method_id(),
                   cryptosuite=suite, contexts=CONTEXTS)
     assert caught.value.code is Code.PROOF_GENERATION_ERROR
-    assert str(caught.value).endswith(f"key, not {key_name}")
+    assert str(caught.value).endswith(f"keys, and this key is {key_name}")
 
 
 @pytest.mark.parametrize(("vector_id", "claimed", "key_name"), [

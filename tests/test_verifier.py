@@ -8,6 +8,7 @@ stable code, so a regression that lets an attack through, or reports it vaguely,
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import socket
 from collections.abc import Callable, Iterator
@@ -193,10 +194,6 @@ def _subject(doc: dict[str, Any]) -> dict[str, Any]:
 
 SIGNED_VALUE_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "holder-name": lambda d: _subject(d).update(name="李四"),
-    "occupation-code": lambda d: _subject(d)["achievement"]["occupation"].update(
-        occupationCode="6-31-01-04"),
-    "level-name": lambda d: _subject(d)["achievement"]["skillLevel"]["name"][0].update(
-        {"@value": "一级/高级技师"}),
     "certificate-serial": lambda d: _subject(d).update(
         certificateNumber="S000011000001263000002"),
     "valid-from": lambda d: d.update(validFrom="2026-01-02T09:00:00+08:00"),
@@ -216,18 +213,52 @@ def test_changing_a_signed_value_fails_the_proof(
                    Code.PROOF_VERIFICATION_ERROR)
 
 
-def test_raising_the_level_consistently_still_fails_the_proof(
-    signed: dict[str, Any], verifier: Verifier
-) -> None:
-    # The forger edits every level field and the certificate number's level digit, so the
-    # data model is consistent: only the signature can catch it.
-    def raise_level(d: dict[str, Any]) -> None:
-        _subject(d)["achievement"]["skillLevel"].update(levelCode="L1", rank=6)
-        _subject(d)["certificateNumber"] = "S000011000001261000001"
+def consistent_forgery(doc: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """``doc`` with facts changed through the model, so every derived field (achievement id,
+    names, description, the certificate number's level digit) agrees: only the signature
+    can catch it. The original proof is kept."""
+    model = SkillCredential.from_json(doc)
+    forged = dataclasses.replace(model, **changes).to_json()
+    assert forged != {k: v for k, v in doc.items() if k != "proof"}
+    return dict(forged, proof=doc["proof"])
 
-    forged = tampered(signed["eddsa-rdfc-2022"], raise_level)
+
+@pytest.mark.parametrize("fmt", DI_FORMATS)
+@pytest.mark.parametrize("what", ["level-raised", "occupation-changed"])
+def test_a_consistent_forgery_of_level_or_occupation_fails_the_proof(
+    fmt: str, what: str, signed: dict[str, Any], verifier: Verifier
+) -> None:
+    original = SkillCredential.from_json(signed[fmt])
+    if what == "level-raised":
+        forged = consistent_forgery(signed[fmt], level=LEVELS["L1"],
+                                    certificate_number="S000011000001261000001")
+    else:
+        occupation = dataclasses.replace(original.occupation, code="4-10-01-05",
+                                         name_zh="养老护理员")
+        forged = consistent_forgery(signed[fmt], occupation=occupation)
     assert_invalid(verifier.check(forged, at=LATER), CheckId.PROOF,
                    Code.PROOF_VERIFICATION_ERROR)
+
+
+@pytest.mark.parametrize("what", ["achievement-name", "level-name", "level-code-only"])
+def test_display_text_that_contradicts_the_codes_is_refused(
+    what: str, signed: dict[str, Any], verifier: Verifier
+) -> None:
+    # An Open Badges wallet shows the names; our report shows the codes. They must agree,
+    # even when the issuer itself signed the contradiction.
+    def edit(d: dict[str, Any]) -> None:
+        achievement = _subject(d)["achievement"]
+        if what == "achievement-name":
+            achievement["name"][0]["@value"] = "电工 一级/高级技师"
+        elif what == "level-name":
+            achievement["skillLevel"]["name"][0]["@value"] = "一级/高级技师"
+        else:
+            achievement["skillLevel"].update(levelCode="L1", rank=6)
+            _subject(d)["certificateNumber"] = "S000011000001261000001"
+
+    forged = tampered(signed["eddsa-rdfc-2022"], edit)
+    assert_invalid(verifier.check(forged, at=LATER), CheckId.DATA_MODEL,
+                   Code.MALFORMED_VALUE_ERROR)
 
 
 def test_changing_a_vc_jwt_payload_fails_the_proof(
@@ -421,6 +452,26 @@ def test_a_credential_before_its_valid_from_is_not_yet_valid(
     assert failing(report) == (CheckId.VALIDITY, Code.NOT_YET_VALID)
 
 
+@pytest.mark.parametrize(("claims", "code"), [
+    ({"exp": 1}, Code.EXPIRED),
+    ({"nbf": 4_102_444_800}, Code.NOT_YET_VALID),  # 2100-01-01
+    ({"exp": "tomorrow"}, Code.MALFORMED_VALUE_ERROR),
+    ({"exp": 99_999_999_999_999_999}, Code.MALFORMED_VALUE_ERROR),  # past year 9999
+])
+def test_the_jwt_time_claims_are_honoured(
+    claims: dict[str, Any], code: Code, keys: dict[str, KeyFile], verifier: Verifier
+) -> None:
+    from vcskill.proofs.jose import sign_jwt
+
+    key = keys["ed25519"]
+    unsigned = issue_one(key, request("eddsa-jcs-2022")).credential.to_json()
+    token = sign_jwt({**unsigned, **claims}, key.private_key,
+                     kid=key.metadata.verification_method)
+    report = verifier.check(token, at=LATER)
+    assert report.outcome is Outcome.INVALID
+    assert failing(report) == (CheckId.VALIDITY, code), report.to_json()
+
+
 def test_a_certificate_number_that_contradicts_the_level_is_refused_at_issue(
     keys: dict[str, KeyFile],
 ) -> None:
@@ -473,6 +524,18 @@ def test_the_policy_check(
     assert policy is not None
     assert policy.code is expected
     assert policy.passed is (expected is None)
+
+
+@pytest.mark.parametrize(("required", "passes"), [
+    ("6-31-01-03@2022", True), ("6-31-01-03@2015", False), ("6-31-01-03", True),
+])
+def test_the_required_occupation_includes_its_edition(
+    required: str, passes: bool, signed: dict[str, Any], verifier: Verifier
+) -> None:
+    report = verifier.check(signed["eddsa-rdfc-2022"], at=LATER,
+                            policy=parse_policy(required, None))
+    policy = report.check(CheckId.POLICY)
+    assert policy is not None and policy.passed is passes, policy
 
 
 def test_no_policy_check_without_a_policy(signed: dict[str, Any], verifier: Verifier) -> None:

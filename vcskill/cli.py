@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -20,11 +21,11 @@ import click
 
 from vcskill import __version__
 from vcskill.errors import Error, UsageError
+from vcskill.skills import CHINA_STANDARD_TIME
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INDETERMINATE = 0, 1, 2, 3
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -55,20 +56,39 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# Unicode categories that can move the cursor, reorder or hide text on a terminal: controls
+# (C0, DEL, C1), format characters (bidi marks and overrides, zero-width characters) and the
+# line and paragraph separators.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _is_unsafe(ch: str) -> bool:
+    return unicodedata.category(ch) in _UNSAFE_CATEGORIES
+
+
+def _escape(ch: str) -> str:
+    """``\\uXXXX`` (a surrogate pair above U+FFFF), valid in JSON and readable as text."""
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
 def safe_text(value: object) -> str:
-    """Neutralise terminal control and bidi-override characters in credential text
+    """Neutralise terminal control, bidi and invisible characters in credential text
     (VCDM 2.0 §"Code Injection": never let a credential drive the terminal)."""
     text = "" if value is None else str(value)
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or 0x202A <= code <= 0x202E or (
-            0x2066 <= code <= 0x2069
-        ):
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return "".join(_escape(ch) if _is_unsafe(ch) else ch for ch in text)
+
+
+def safe_json(value: object) -> str:
+    """JSON for a terminal: readable Chinese, but the characters of :func:`safe_text` escaped
+    (json.dumps escapes only C0 controls), so the output is still the same JSON data."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return "".join(
+        _escape(ch) if ch != "\n" and _is_unsafe(ch) else ch for ch in text
+    )
 
 
 def parse_when(text: str, *, what: str) -> datetime:
@@ -179,7 +199,7 @@ def key_show(keyfile: Path, as_json: bool) -> None:
         "uscc": meta.uscc,
     }
     if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        click.echo(safe_json(info))
         return
     for label, value in info.items():
         shown = json.dumps(value) if isinstance(value, dict) else value
@@ -290,7 +310,7 @@ def verify(input_path: str, registry: Path | None, cache: Path | None,
     policy = parse_policy(require_occupation, min_level)
     report = Verifier().check(data, at=when, policy=policy)
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        click.echo(safe_json(report.to_json()))
     parse = report.check(CheckId.PARSE)
     if parse is not None and not parse.passed:
         # Not a credential at all (empty, not JSON, too deep, duplicate keys...): that is

@@ -20,7 +20,8 @@ JSON shape (see ``docs/credential.md``)::
                         "hashed": true, "identityHash": "sha256$…", "salt": …}],
         "idNumberMasked": "3701**********1234", "certificateNumber": …, "assessmentId": …,
         "achievement": {"id": "urn:vcskill:achievement:2022:6-31-01-03:L3",
-                        "type": ["Achievement"], "achievementType": "ext:VocationalSkillLevel",
+                        "type": ["Achievement"],
+                        "achievementType": "ext:VocationalSkillLevelCertificate",
                         "name": […], "description": …, "criteria": {"narrative": …},
                         "occupation": {"type": "Occupation", "occupationCode": …,
                                        "classificationEdition": …, "name": …, "workType": …},
@@ -375,10 +376,23 @@ class SkillCredential:
 
     def consistency_problems(self) -> list[str]:
         """Domain rules a verifier reports: the certificate number agrees with the level and
-        the year it encodes (see docs/domain.md)."""
-        return certificate_number_problems(
+        the year it encodes (docs/credential.md), and the achievement's display text is the
+        text its codes imply.
+
+        Open Badges wallets show ``achievement.name``, not our codes: a credential whose
+        name says 一级 while its level code says L3 would show one level and verify as
+        another, so any display field that differs from what the model writes is refused.
+        """
+        problems = certificate_number_problems(
             self.certificate_number, self.level, self.valid_from.year
         )
+        derived = sorted(set(self.achievement_extra) & set(self._achievement_json()))
+        if derived:
+            problems.append(
+                "the achievement's " + ", ".join(derived) + " must be what its occupation "
+                f"and level codes imply ({self.occupation.code}, {self.level.code})"
+            )
+        return problems
 
 
 def new_skill_credential(

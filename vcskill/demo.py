@@ -7,6 +7,7 @@ revocation, QR codes) adds its scenes here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from vcskill.contexts import ContextStore
+from vcskill.credential import SkillCredential
 from vcskill.fileio import write_text_atomic
 from vcskill.issuing import IssueRequest, issue_one
 from vcskill.keys import KeyAlgorithm, PrivateKey, write_key_file
 from vcskill.report import Outcome
+from vcskill.skills import LEVELS
 from vcskill.verifier import Verifier
 
 CST = timezone(timedelta(hours=8))
@@ -82,17 +85,16 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
         scenes.append(Scene(f"{name}: {result.summary} [{suite}]", path,
                             Outcome.INDETERMINATE))
 
-    # A forgery: the level raised from L3 to L1 after signing.
+    # A forgery: the level raised from L3 to L1 after signing, every derived field (names,
+    # achievement id, the certificate number's level digit) made to agree: only the
+    # signature can tell.
     genuine = json.loads(scenes[0].file.read_text(encoding="utf-8"))
-    forged = json.loads(json.dumps(genuine))
-    level = forged["credentialSubject"]["achievement"]["skillLevel"]
-    level.update({"levelCode": "L1", "rank": 6,
-                  "name": [{"@value": "一级/高级技师", "@language": "zh"},
-                           {"@value": "Level 1 / Senior Technician", "@language": "en"}]})
-    forged["credentialSubject"]["certificateNumber"] = (
-        forged["credentialSubject"]["certificateNumber"][:15] + "1"
-        + forged["credentialSubject"]["certificateNumber"][16:]
-    )
+    model = SkillCredential.from_json(genuine)
+    number = model.certificate_number
+    forged = dataclasses.replace(
+        model, level=LEVELS["L1"], certificate_number=number[:15] + "1" + number[16:]
+    ).to_json()
+    forged["proof"] = genuine["proof"]
     forged_path = workdir / "forged-level.json"
     write_text_atomic(forged_path, json.dumps(forged, ensure_ascii=False, indent=2) + "\n")
     scenes.append(Scene("张三's certificate with the level raised to L1 after signing",

@@ -3,9 +3,9 @@
 Every parser error (``ValueError``, ``KeyError``, pyld's ``JsonLdError``, ``zlib.error`` ...)
 is wrapped into an :class:`Error` at the module boundary where it happens, so callers and the
 CLI only ever see this family. Codes follow the W3C error names where one exists (VC Data
-Model 2.0 §7.1 "Verification", VC Data Integrity 1.0 §2.7 "Processing Errors", Bitstring
+Model 2.0 §7.1 "Verification", VC Data Integrity 1.0 §4.7 "Processing Errors", Bitstring
 Status List 1.0 §3.6, Controlled Identifiers 1.0 §3.3); the rest are ours and documented in
-``docs/errors.md``.
+``docs/cli.md`` ("Error codes").
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from vcskill.errors import UsageError
 from vcskill.issuer import ProofFormat, sign_credential
 from vcskill.keys import KeyFile, passphrase_from_env, read_key_file
 from vcskill.skills import (
+    CHINA_STANDARD_TIME,
     KNOWN_OCCUPATIONS,
     Occupation,
     SkillLevel,
@@ -92,10 +93,12 @@ def build_credential(key_file: KeyFile, request: IssueRequest) -> tuple[SkillCre
         raise UsageError(f"occupation {code} ({edition} edition) is not in the built-in list; "
                          "pass --occupation-name")
     level = parse_level(request.level)
-    valid_from = request.valid_from
+    # Skill certificates are dated in China Standard Time: between 00:00 and 08:00 on
+    # 1 January the UTC year would contradict the year a certificate number carries.
+    valid_from = request.valid_from or datetime.now(CHINA_STANDARD_TIME).replace(microsecond=0)
     number = request.certificate_number
     if number is None:
-        year = (valid_from or datetime.now()).year
+        year = valid_from.year
         number = placeholder_certificate_number(level, year)
         notes.append(f"no certificate number given; generated {number}")
     credential = new_skill_credential(

@@ -625,6 +625,11 @@ def _load_pem(data: bytes, passphrase: bytes | None, source: str) -> tuple[Priva
         if encrypted and "password" in str(exc).lower():
             raise KeyFileError(f"wrong passphrase for {source} (check {PASSPHRASE_ENV})",
                                code=Code.WRONG_PASSPHRASE) from None
+        if encrypted:
+            # About 1 wrong passphrase in 256 decrypts to valid padding and then fails to
+            # parse, so it looks like damage: say both (one tried passphrase in a hundred did).
+            raise KeyFileError(f"wrong passphrase for {source} (check {PASSPHRASE_ENV}), or "
+                               "the file is damaged", code=Code.WRONG_PASSPHRASE) from None
         raise KeyFileError(f"{source} is damaged: it is not a readable PKCS#8 private key"
                            ) from None
     except (TypeError, UnsupportedAlgorithm):

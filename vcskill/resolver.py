@@ -52,7 +52,7 @@ class OfflineResolver:
         if document is None:
             raise Error(
                 f"no trusted key source for {verification_method}: keys of {controller} come "
-                "from the registry (--registry / --cache) and are never fetched while verifying",
+                "only from a trusted issuer registry and are never fetched while verifying",
                 code=Code.KEY_SOURCE_MISSING,
             )
         return resolve_from_did_document(verification_method, controller, document)

@@ -1,6 +1,6 @@
 """The vocabulary of Chinese vocational skill certificates: levels, occupations, codes.
 
-Facts and their sources are in ``docs/domain.md`` (from the project's domain research):
+Facts and their sources are in ``docs/credential.md`` (from the project's domain research):
 the five-level ladder (五级/初级工 … 一级/高级技师), the "new eight-level" system that adds
 学徒工, 特级技师 and 首席技师, the separate 1+X ladder (初级/中级/高级, MoE), occupation codes
 of the national occupational classification (职业分类大典, ``D-DD-DD-DD`` with an edition),
@@ -14,9 +14,13 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 from enum import StrEnum
 
 from vcskill.errors import Code, DataModelError
+
+# Certificates are dated in China Standard Time (UTC+8, no daylight saving).
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 
 class Ladder(StrEnum):

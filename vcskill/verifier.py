@@ -38,7 +38,7 @@ from vcskill.report import (
     VerificationReport,
 )
 from vcskill.resolver import KeyResolver, OfflineResolver, ResolvedKey
-from vcskill.skills import SkillLevel, parse_level
+from vcskill.skills import SkillLevel, parse_level, parse_occupation_code
 from vcskill.trust import IssuerFacts, Standing, TrustRegistry
 
 
@@ -188,7 +188,7 @@ class Verifier:
                 return Check.failed(
                     CheckId.CONTEXT, Code.CONTEXT_VALIDATION_ERROR,
                     "inline @context objects are not accepted: only bundled, hash-pinned "
-                    "context URLs are (VC Data Integrity §2.4 'Context Validation')",
+                    "context URLs are (VC Data Integrity §4.6 'Context Validation')",
                 )
             if not self.contexts.is_known(entry):
                 return Check.failed(CheckId.CONTEXT, Code.UNKNOWN_CONTEXT,
@@ -345,6 +345,23 @@ class Verifier:
         if isinstance(valid_from, str) and parse_datetime_stamp(valid_from) > now + skew:
             return Check.failed(CheckId.VALIDITY, Code.NOT_YET_VALID,
                                 f"valid only from {valid_from}")
+        # RFC 7519 §4.1.4/§4.1.5: a vc+jwt may also carry exp and nbf (NumericDate seconds).
+        if state.jwt is not None:
+            for claim, code, late in (("nbf", Code.NOT_YET_VALID, False),
+                                      ("exp", Code.EXPIRED, True)):
+                value = doc.get(claim)
+                if value is None:
+                    continue
+                try:
+                    if isinstance(value, bool) or not isinstance(value, int | float):
+                        raise TypeError(value)
+                    moment = datetime.fromtimestamp(value, UTC)
+                except (TypeError, ValueError, OverflowError, OSError):
+                    return Check.failed(CheckId.VALIDITY, Code.MALFORMED_VALUE_ERROR,
+                                        f"the JWT {claim} claim must be a date in seconds")
+                if (now - skew > moment) if late else (now + skew < moment):
+                    return Check.failed(CheckId.VALIDITY, code,
+                                        f"the JWT {claim} claim is {moment.isoformat()}")
         valid_until = doc.get("validUntil")
         if isinstance(valid_until, str) and parse_datetime_stamp(valid_until) < now - skew:
             return Check.failed(CheckId.VALIDITY, Code.EXPIRED, f"expired at {valid_until}")
@@ -368,11 +385,17 @@ class Verifier:
         if skill is None:
             return Check.failed(CheckId.POLICY, Code.MALFORMED_VALUE_ERROR,
                                 "the policy applies to skill credentials only")
-        if policy.require_occupation and skill.occupation.code != policy.require_occupation:
-            return Check.failed(
-                CheckId.POLICY, Code.RANGE_ERROR,
-                f"occupation is {skill.occupation.code}, required {policy.require_occupation}",
-            )
+        if policy.require_occupation:
+            # CODE or CODE@EDITION, as `issue --occupation` takes it; codes moved between
+            # editions of the classification, so the edition is part of the requirement.
+            wanted = parse_occupation_code(policy.require_occupation)
+            held = (skill.occupation.code, skill.occupation.edition)
+            if held != wanted:
+                return Check.failed(
+                    CheckId.POLICY, Code.RANGE_ERROR,
+                    f"occupation is {held[0]} ({held[1]} edition), required {wanted[0]} "
+                    f"({wanted[1]} edition)",
+                )
         if policy.min_level is not None:
             need, have = policy.min_level, skill.level
             if need.ladder.value == "1+x" or have.ladder.value == "1+x":

@@ -123,9 +123,9 @@ def add_proof(
     """Return a copy of ``document`` secured with one more Data Integrity proof (DI §4.2)."""
     if key.algorithm not in cryptosuite.key_algorithms:
         raise ProofError(
-            f"{cryptosuite} needs a "
+            f"{cryptosuite} signs with "
             + " or ".join(sorted(a.value for a in cryptosuite.key_algorithms))
-            + f" key, not {key.algorithm.value}",
+            + f" keys, and this key is {key.algorithm.value}",
             code=Code.PROOF_GENERATION_ERROR,
         )
     if "@context" not in document:
