@@ -62,7 +62,10 @@ from vcskill.resolver import ResolvedKey
 from vcskill.skills import parse_level
 from vcskill.trust import Authorization, IssuerFacts, RegistryInfo, Standing, TrustRegistry
 
-__all__ = ["DOCUMENT_FORMAT", "DOCUMENT_TYPE", "Registry", "RegistryLimits", "SnapshotState"]
+__all__ = [
+    "DOCUMENT_FORMAT", "DOCUMENT_TYPE", "Registry", "RegistryLimits", "SnapshotState",
+    "parse_document",
+]
 
 DOCUMENT_TYPE: Final = "vcskill-registry"
 DOCUMENT_FORMAT: Final = 1
@@ -169,7 +172,7 @@ class Registry:
         _require_aware(now, "now")
         if not isinstance(trusted_root, Root):
             raise UsageError("trusted_root must be a did_registry.Root")
-        document = _parse(data, limits)
+        document = parse_document(data, limits)
         chain = _verify_root_chain(document["roots"], trusted_root, limits)
         root = chain[-1]
 
@@ -321,7 +324,9 @@ class Registry:
 
 # -- the steps of load -------------------------------------------------------------------
 
-def _parse(data: bytes, limits: RegistryLimits) -> dict[str, Any]:
+def parse_document(data: bytes, limits: RegistryLimits = DEFAULT_REGISTRY_LIMITS
+                   ) -> dict[str, Any]:
+    """Step a of :meth:`Registry.load`: size cap, strict JSON, type and format (no trust)."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise UsageError("a registry document is read as bytes")
     if len(data) > limits.max_bytes:

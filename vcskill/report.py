@@ -40,7 +40,7 @@ class Outcome(StrEnum):
 # Codes that mean "could not decide" rather than "this credential is bad".
 INDETERMINATE_CODES = frozenset(
     {Code.NOT_EVALUATED, Code.STATUS_RETRIEVAL_ERROR, Code.REGISTRY_ERROR,
-     Code.KEY_SOURCE_MISSING}
+     Code.KEY_SOURCE_MISSING, Code.REGISTRY_EXPIRED}
 )
 
 

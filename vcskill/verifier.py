@@ -83,8 +83,12 @@ class Verifier:
         resolver: KeyResolver | None = None,
         contexts: ContextStore | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        allow_expired_registry: bool = False,
     ) -> None:
         self.registry = registry
+        # A registry past its expiry may be stale (a suspension published since is unseen:
+        # TUF's freeze attack), so by default it cannot decide; the caller may accept it.
+        self.allow_expired_registry = allow_expired_registry
         self.resolver: KeyResolver = resolver or OfflineResolver()
         self.contexts = contexts or ContextStore.bundled()
         self.limits = limits
@@ -107,7 +111,7 @@ class Verifier:
             (CheckId.DATA_MODEL, lambda: self._data_model(state)),
             (CheckId.PROOF, lambda: self._proof(state, now)),
             (CheckId.ISSUER, lambda: self._issuer(state, now)),
-            (CheckId.AUTHORIZATION, lambda: self._authorization(state)),
+            (CheckId.AUTHORIZATION, lambda: self._authorization(state, now)),
             (CheckId.VALIDITY, lambda: self._validity(state, now)),
             (CheckId.STATUS, lambda: self._status(state)),
         ]
@@ -124,7 +128,7 @@ class Verifier:
         return VerificationReport(
             checks=tuple(checks),
             credential=_summary(state),
-            registry=self.registry.info.to_json() if self.registry is not None else None,
+            registry=self._registry_summary(now),
             issuer=state.issuer_facts,
             warnings=tuple(state.warnings),
         )
@@ -261,6 +265,19 @@ class Verifier:
         return Check.ok(CheckId.PROOF,
                         f"{len(results)} proof(s) verified ({suites}); issuer key matches")
 
+    def _registry_expired(self, now: datetime) -> bool:
+        return self.registry is not None and now > self.registry.info.expires
+
+    def _registry_summary(self, now: datetime) -> dict[str, Any] | None:
+        if self.registry is None:
+            return None
+        info = self.registry.info
+        summary = dict(info.to_json())
+        # Judged at the verification time (``at``), not when the snapshot was loaded.
+        summary["expired"] = self._registry_expired(now)
+        summary["age_days"] = round((now - info.issued).total_seconds() / 86400, 1)
+        return summary
+
     def _issuer(self, state: _State, now: datetime) -> Check:
         if self.registry is None:
             return Check.not_evaluated(
@@ -268,6 +285,19 @@ class Verifier:
                 "no trust registry given: whether the issuer is a recognised institution was "
                 "not checked",
             )
+        info = self.registry.info
+        if self._registry_expired(now):
+            expired = (f"the trusted issuer registry v{info.version} expired at "
+                       f"{info.expires.isoformat()}")
+            if not self.allow_expired_registry:
+                return Check.failed(
+                    CheckId.ISSUER, Code.REGISTRY_EXPIRED,
+                    f"{expired}: a suspension or removal published since may be missing, so "
+                    "the issuer's standing cannot be decided; sync a newer registry (or accept "
+                    "the stale one explicitly with --allow-expired-registry)",
+                )
+            state.warnings.append(f"{expired}; it was used anyway, as asked: a suspension "
+                                  "or removal published since would be missing")
         doc = _require_document(state)
         issuer_id = _issuer_id(doc)
         issued = state.issued or _issue_time(doc, now)
@@ -301,7 +331,7 @@ class Verifier:
             f"{facts.regulator}; {facts.standing_at_issue} at issue, {facts.standing_now} now",
         )
 
-    def _authorization(self, state: _State) -> Check:
+    def _authorization(self, state: _State, now: datetime) -> Check:
         if self.registry is None:
             return Check.not_evaluated(
                 CheckId.AUTHORIZATION,
@@ -309,6 +339,9 @@ class Verifier:
                 "was not checked",
             )
         facts, issued = state.issuer_facts, state.issued
+        if self._registry_expired(now) and not self.allow_expired_registry:
+            return Check.not_evaluated(CheckId.AUTHORIZATION,
+                                       "not run: the trusted issuer registry has expired")
         if facts is None or issued is None:  # pragma: no cover - the issuer step sets them
             return Check.not_evaluated(CheckId.AUTHORIZATION, "the issuer was not identified")
         when = issued.isoformat()
