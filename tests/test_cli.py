@@ -324,3 +324,8 @@ def test_the_demo_runs_and_every_verdict_is_as_expected(tmp_path: Path) -> None:
     assert "credential-1-eddsa-rdfc-2022.json" in files
     assert "credential-4-vc-jwt.jwt" in files
     assert "forged-level.report.json" in files
+    assert "registry.json" in files
+    assert "school-during-suspension.report.json" in files
+    report = json.loads((tmp_path / "demo" / "school-during-suspension.report.json").read_text())
+    assert report["outcome"] == "invalid"
+    assert report["registry"]["version"] == 1

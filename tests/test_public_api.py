@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +41,21 @@ def test_importing_the_package_does_not_load_the_json_ld_stack() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_the_library_never_imports_the_registry() -> None:
+    """Dependencies point one way (docs/architecture.md): the verifier asks the
+    TrustRegistry interface, and only the wiring modules (cli, demo) know did_registry."""
+    import ast
+
+    package = Path(vcskill.__file__).parent
+    wiring = {"cli.py", "demo.py"}
+    offenders = []
+    for source in sorted(package.rglob("*.py")):
+        if source.name in wiring and source.parent == package:
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{source.name}: {n}" for n in names if n.startswith("did_registry")]
+    assert offenders == []
