@@ -39,6 +39,7 @@ __all__ = [
     "PublishResult",
     "add_issuer",
     "add_key",
+    "compromise_key",
     "default_threshold",
     "delegate",
     "describe",
@@ -228,8 +229,7 @@ def end_scope(directory: Path, *, did: str, occupation: str, at: datetime) -> Is
         for old in entry.scope:
             same = (old.code, old.edition) == (probe.code, probe.edition)
             if same and old.start <= at and (old.end is None or old.end > at):
-                old = ScopeEntry(old.occupation, old.levels, old.start,
-                                 max(at, old.start), old.extra)
+                old = replace(old, end=max(at, old.start))
                 ended += 1
             scopes.append(old)
         if not ended:
@@ -249,8 +249,7 @@ def add_key(directory: Path, *, did: str, key: PublicKey, valid_from: datetime,
         keys = []
         for old in entry.keys:
             if retire_others_at and (old.valid_until is None or old.valid_until > valid_from):
-                old = IssuerKey(old.public_key_multibase, old.valid_from,
-                                max(valid_from, old.valid_from), old.extra)
+                old = replace(old, valid_until=max(valid_from, old.valid_from))
             keys.append(old)
         keys.append(IssuerKey(key.multibase(), valid_from))
         return _replace_entry(entry, keys=tuple(keys))
@@ -259,21 +258,26 @@ def add_key(directory: Path, *, did: str, key: PublicKey, valid_from: datetime,
 
 
 def end_key(directory: Path, *, did: str, key: PublicKey, until: datetime) -> IssuerEntry:
-    """Stop accepting ``key`` from ``until`` on: a retired key, or a compromised one (then
-    ``until`` is the moment the compromise may have started; see docs/regulators.md)."""
+    """Retire ``key``: credentials issued from ``until`` on with it are refused; earlier ones
+    keep verifying (design research security.md D8)."""
+    return _change_key(directory, did, key,
+                       lambda old: replace(old, valid_until=max(until, old.valid_from)))
 
+
+def compromise_key(directory: Path, *, did: str, key: PublicKey, reported: datetime
+                   ) -> IssuerEntry:
+    """Mark ``key`` compromised: nothing it signed verifies any more, whatever its date, since
+    a thief can backdate (security.md D7). The issuer re-issues the genuine ones."""
+    return _change_key(directory, did, key, lambda old: replace(old, compromised=reported))
+
+
+def _change_key(directory: Path, did: str, key: PublicKey,
+                update: Callable[[IssuerKey], IssuerKey]) -> IssuerEntry:
     def change(entry: IssuerEntry) -> IssuerEntry:
-        found = False
-        keys = []
-        for old in entry.keys:
-            if old.public_key.raw == key.raw:
-                found = True
-                old = IssuerKey(old.public_key_multibase, old.valid_from,
-                                max(until, old.valid_from), old.extra)
-            keys.append(old)
-        if not found:
+        if not any(k.public_key.raw == key.raw for k in entry.keys):
             raise UsageError(f"{key.multibase()} is not one of {did}'s keys")
-        return _replace_entry(entry, keys=tuple(keys))
+        return _replace_entry(entry, keys=tuple(
+            update(k) if k.public_key.raw == key.raw else k for k in entry.keys))
 
     return _update_issuer(directory, did, change)
 

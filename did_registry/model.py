@@ -355,13 +355,21 @@ class IssuerKey:
     valid_from: datetime
     valid_until: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Set when the private key leaked: then nothing it signed is accepted, whatever the
+    # credential's date says, since a thief can backdate (design research security.md D7).
+    # A key merely retired ends with ``valid_until`` instead (D8).
+    compromised: datetime | None = None
 
-    _KNOWN: ClassVar[frozenset[str]] = frozenset({"publicKeyMultibase", "validFrom", "validUntil"})
+    _KNOWN: ClassVar[frozenset[str]] = frozenset({
+        "publicKeyMultibase", "validFrom", "validUntil", "compromised",
+    })
 
     def __post_init__(self) -> None:
         parse_public_key(self.public_key_multibase, "issuer key")
         _check_interval(self.valid_from, self.valid_until,
                         f"the window of key {self.public_key_multibase}")
+        if self.compromised is not None:
+            _check_aware(self.compromised, f"the compromise date of {self.public_key_multibase}")
 
     @property
     def public_key(self) -> PublicKey:
@@ -383,15 +391,19 @@ class IssuerKey:
                                          f"{where}.publicKeyMultibase"),
             valid_from=_datetime(_required(obj, "validFrom", where), f"{where}.validFrom"),
             valid_until=_optional_datetime(obj.get("validUntil"), f"{where}.validUntil"),
+            compromised=_optional_datetime(obj.get("compromised"), f"{where}.compromised"),
             extra=_extra(obj, cls._KNOWN),
         ))
 
     def to_json(self) -> dict[str, Any]:
-        return _with_extra({
+        out = {
             "publicKeyMultibase": self.public_key_multibase,
             "validFrom": format_datetime(self.valid_from),
             "validUntil": format_datetime(self.valid_until) if self.valid_until else None,
-        }, self.extra)
+        }
+        if self.compromised is not None:
+            out["compromised"] = format_datetime(self.compromised)
+        return _with_extra(out, self.extra)
 
 
 @dataclass(frozen=True)

@@ -248,7 +248,8 @@ class Registry:
 
         ``<did>#<publicKeyMultibase>`` names a key of the issuer ``<did>``; a did:key method
         names its own key, accepted when that key is registered to an issuer (the issuer is
-        then the controller). Raises ``ISSUER_UNKNOWN`` or ``UNKNOWN_KEY``.
+        then the controller). Raises ``ISSUER_UNKNOWN``, ``UNKNOWN_KEY`` or
+        ``ISSUER_KEY_COMPROMISED``.
         """
         _require_aware(at, "at")
         entry: IssuerEntry | None
@@ -270,6 +271,12 @@ class Registry:
         if key is None:
             raise Error(f"{verification_method} is not one of the keys the registry lists for "
                         f"{entry.did}", code=Code.UNKNOWN_KEY)
+        if key.compromised is not None:
+            raise Error(
+                f"the key {key.public_key_multibase} of {entry.did} was reported compromised "
+                f"on {format_datetime(key.compromised)}: nothing it signed is accepted, "
+                "whatever date the credential gives", code=Code.ISSUER_KEY_COMPROMISED,
+            )
         if not key.valid_at(at):
             raise Error(
                 f"the key {key.public_key_multibase} of {entry.did} is registered for "

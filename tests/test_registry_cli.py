@@ -2,7 +2,7 @@
 
 One regulator world is built once per module: a national root (2 of 3 keys), Shandong (37)
 delegated to a provincial regulator, and issuers that are approved throughout, suspended
-for February 2026, removed from May 2026, or rotated to a new key. Each row then verifies
+for February 2026, removed from May 2026, rotated to a new key, or whose key leaked. Each row then verifies
 one credential and names the exit code of docs/cli.md and the code that decided it.
 """
 
@@ -78,7 +78,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     ok(run("registry", "delegate", reg, "--jurisdiction", "37",
            "--name", "山东省人力资源和社会保障厅", "--public-key", province_mb))
     issuers = {}
-    for who in ("steady", "suspended", "removed", "rotated"):
+    for who in ("steady", "suspended", "removed", "rotated", "leaked"):
         # did:web for the one that rotates keys: a did:key issuer *is* its one key
         web = ["--did-web", f"{who}.example.cn"] if who == "rotated" else []
         issuers[who] = key(d, who, "--name", f"{who}评价中心", "--uscc", USCC, *web)
@@ -96,6 +96,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     ok(run("registry", "issuer-key", reg, "--did", issuers["rotated"][1],
            "--public-key", new_mb, "--from", "2026-03-01", "--retire-others"))
     issuers["rotated-new"] = (new_path, issuers["rotated"][1], new_mb)
+    ok(run("registry", "issuer-key", reg, "--did", issuers["leaked"][1],
+           "--public-key", issuers["leaked"][2], "--compromised"))
     registry = d / "registry.json"
     ok(run("registry", "publish", reg, "--key", roots[0], "--key", roots[2],
            "--key", province, "--out", registry, "--expires-in", "60"))
@@ -118,6 +120,9 @@ VERDICTS = [
     ("rotated", "2026-03-15", "L3", 1, "UNKNOWN_KEY"),  # old key used after the rotation
     ("rotated-new", "2026-03-15", "L3", 0, None),
     ("rotated-new", "2026-02-15", "L3", 1, "UNKNOWN_KEY"),  # new key backdated
+    # a compromised key: a thief can backdate, so every date fails (security.md D7)
+    ("leaked", "2025-06-15", "L3", 1, "ISSUER_KEY_COMPROMISED"),
+    ("leaked", "2026-11-30", "L3", 1, "ISSUER_KEY_COMPROMISED"),
 ]
 
 

@@ -460,33 +460,44 @@ def registry_issuer_scope(directory: Path, did: str, add: str | None,
 @click.option("--retire-others", is_flag=True,
               help="With --from: the issuer's other keys stop at that date (a rotation).")
 @click.option("--until", "end", metavar="DATE",
-              help="End the key: not accepted for anything signed from this date (retired, "
-                   "or compromised since then).")
+              help="Retire the key: credentials issued from this date with it are refused; "
+                   "earlier ones still verify.")
+@click.option("--compromised", is_flag=True,
+              help="The key leaked: nothing it ever signed verifies any more.")
 @handle_errors
 def registry_issuer_key(directory: Path, did: str, public_key: str, start: str | None,
-                        retire_others: bool, end: str | None) -> None:
-    """Add an issuer key, rotate to it, or end a retired or compromised one.
+                        retire_others: bool, end: str | None, compromised: bool) -> None:
+    """Add an issuer key, rotate to it, retire one, or report one compromised.
 
     \b
     Example:
       vcskill registry issuer-key reg --did did:web:a.example.cn --public-key z6Mk... \\
           --from 2026-03-01 --retire-others
+      vcskill registry issuer-key reg --did did:web:a.example.cn --public-key z6Mk... \\
+          --compromised
     """
+    from datetime import UTC
+
     from did_registry import admin
 
     key_value = admin.parse_public_key_arg(public_key)
-    if (start is None) == (end is None):
-        raise UsageError("give either --from DATE (add the key) or --until DATE (end it)")
+    if sum((start is not None, end is not None, compromised)) != 1:
+        raise UsageError("give one of --from DATE (add the key), --until DATE (retire it) "
+                         "or --compromised")
     if start is not None:
         entry = admin.add_key(directory, did=did, key=key_value,
                               valid_from=parse_when(start, what="--from"),
                               retire_others_at=retire_others)
-    else:
+    elif end is not None:
         entry = admin.end_key(directory, did=did, key=key_value,
-                              until=parse_when(str(end), what="--until"))
+                              until=parse_when(end, what="--until"))
+    else:
+        entry = admin.compromise_key(directory, did=did, key=key_value,
+                                     reported=datetime.now(UTC).replace(microsecond=0))
     click.echo(f"{safe_text(entry.did)} keys:")
     for item in entry.keys:
-        click.echo(f"  {item.public_key_multibase}  {item.window()}")
+        flag = "  COMPROMISED: nothing it signed verifies" if item.compromised else ""
+        click.echo(f"  {item.public_key_multibase}  {item.window()}{flag}")
 
 
 @registry.command("publish")

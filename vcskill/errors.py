@@ -54,6 +54,7 @@ class Code(StrEnum):
     ISSUER_NOT_AUTHORIZED = "ISSUER_NOT_AUTHORIZED"
     ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
     ISSUER_NAME_MISMATCH = "ISSUER_NAME_MISMATCH"
+    ISSUER_KEY_COMPROMISED = "ISSUER_KEY_COMPROMISED"
     REGISTRY_ERROR = "REGISTRY_ERROR"
     # Registry (did_registry: loading and checking a signed registry snapshot; TUF-style
     # defences, design research security.md §1 and §6.D)
@@ -75,6 +76,10 @@ class Code(StrEnum):
     USAGE_ERROR = "USAGE_ERROR"
     IO_ERROR = "IO_ERROR"
     CONFIGURATION_ERROR = "CONFIGURATION_ERROR"
+    # Registry distribution (did_registry.sync and did_registry.cache)
+    REGISTRY_MISSING = "REGISTRY_MISSING"
+    REGISTRY_FETCH_FAILED = "REGISTRY_FETCH_FAILED"
+    REGISTRY_CACHE_CORRUPT = "REGISTRY_CACHE_CORRUPT"
 
 
 class Error(Exception):
