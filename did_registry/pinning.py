@@ -44,11 +44,15 @@ class TrustAnchor:
         self._root = root
         self.fingerprint = root_fingerprint(root) if root is not None else str(fingerprint)
 
+    @property
+    def root(self) -> Root | None:
+        """The root itself, or None when only its fingerprint is known."""
+        return self._root
+
     def root_in(self, roots: Sequence[Any]) -> Root:
-        """The trusted root, found in a document's ``roots`` envelopes when only its
-        fingerprint is known. ``REGISTRY_ROOT_ROTATION`` if no root there has it."""
-        if self._root is not None:
-            return self._root
+        """The trusted root, found in a document's ``roots`` envelopes (by fingerprint).
+        ``REGISTRY_ROOT_ROTATION`` if no root there has it: the document does not descend
+        from the trusted root."""
         for envelope in roots:
             signed = envelope.get("signed") if isinstance(envelope, Mapping) else None
             if isinstance(signed, Mapping) and root_fingerprint(signed) == self.fingerprint:
@@ -60,8 +64,6 @@ class TrustAnchor:
 
     def root_for(self, document: bytes) -> Root:
         """The trusted root for one registry document (see :meth:`root_in`)."""
-        if self._root is not None:
-            return self._root
         return self.root_in(parse_document(document)["roots"])
 
 

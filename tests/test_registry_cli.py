@@ -2,8 +2,9 @@
 
 One regulator world is built once per module: a national root (2 of 3 keys), Shandong (37)
 delegated to a provincial regulator, and issuers that are approved throughout, suspended
-for February 2026, removed from May 2026, rotated to a new key, or whose key leaked. Each row then verifies
-one credential and names the exit code of docs/cli.md and the code that decided it.
+for February 2026, removed from May 2026, rotated to a new key, or whose key leaked. Each
+row then verifies one credential and names the exit code of docs/cli.md and the code that
+decided it.
 """
 
 from __future__ import annotations

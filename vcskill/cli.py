@@ -507,12 +507,16 @@ def registry_issuer_key(directory: Path, did: str, public_key: str, start: str |
 @click.option("--out", required=True, type=_KEYFILE, help="The registry file to write.")
 @click.option("--expires-in", default=30, show_default=True, type=click.IntRange(1, 366),
               metavar="DAYS", help="Verifiers treat it as undecidable after this.")
+@click.option("--site", type=_DIR,
+              help="Where to write the static site to host [default: DIR/site].")
 @handle_errors
 def registry_publish(directory: Path, key_files: tuple[Path, ...], out: Path,
-                     expires_in: int) -> None:
-    """Sign the draft as the next version and write the registry file.
+                     expires_in: int, site: Path | None) -> None:
+    """Sign the draft as the next version and write the registry file and static site.
 
-    The result is checked as a verifier would before it is written.
+    The result is checked as a verifier would before it is written. The site (the registry,
+    the root history, the issuers' did:web documents) can be served by any web server;
+    verifiers fetch it with `vcskill sync`.
 
     \b
     Example:
@@ -522,12 +526,19 @@ def registry_publish(directory: Path, key_files: tuple[Path, ...], out: Path,
     from datetime import UTC, timedelta
 
     from did_registry import admin
+    from did_registry.site import write_site
+    from did_registry.workdir import WorkDir
 
     result = admin.publish(directory, keys=_private_keys(key_files), out=out,
                            now=datetime.now(UTC), expires_in=timedelta(days=expires_in))
     click.echo(f"published registry v{result.version} ({result.issuers} issuers, root "
                f"v{result.root_version}) -> {out}")
     click.echo(f"  expires {result.expires.isoformat()}; trust anchor {result.fingerprint}")
+    site = site or directory / "site"
+    written = write_site(result.document, site, trusted_root=WorkDir.open(directory).first_root,
+                         now=result.issued)
+    click.echo(f"  static site: {len(written)} files in {site} (serve it over HTTPS; "
+               "verifiers run `vcskill sync URL`)")
 
 
 @registry.command("show")
@@ -658,6 +669,44 @@ def issue(key_path: Path, holder_name: str, occupation: str, occupation_name: st
         click.echo(f"  note: {note}", err=True)
 
 
+# -- sync ---------------------------------------------------------------------------------
+@main.command()
+@click.argument("url")
+@click.option("--cache", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The cache directory to fill (created if needed).")
+@click.option("--trust-root", envvar="VCSKILL_TRUST_ROOT", metavar="FILE|sha256:HEX",
+              help="The regulator's root: needed on the first sync, pinned in the cache "
+                   "afterwards [env VCSKILL_TRUST_ROOT].")
+@click.option("--allow-loopback", is_flag=True,
+              help="Testing only: allow 127.0.0.1 / localhost over plain http, also for "
+                   "did:web hosts.")
+@handle_errors
+def sync(url: str, cache: Path, trust_root: str | None, allow_loopback: bool) -> None:
+    """Fetch the registry and the issuers' DID documents, verify them, and cache them.
+
+    The cached copy is replaced only by a verified, newer registry: an older version, the
+    same version with other content, an expired one, or a root change the previous root did
+    not sign are refused. `verify --cache DIR` then works offline.
+
+    \b
+    Example:
+      vcskill sync https://registry.example.gov.cn/ --cache ~/.cache/vcskill \\
+          --trust-root sha256:3f1c...
+    """
+    from datetime import UTC
+
+    from did_registry.cache import Cache
+    from did_registry.pinning import parse_trust_anchor
+    from did_registry.sync import sync as run_sync
+
+    anchor = parse_trust_anchor(trust_root) if trust_root else None
+    result = run_sync(url, Cache(cache), now=datetime.now(UTC), trusted_root=anchor,
+                      allow_loopback=allow_loopback)
+    click.echo(safe_text(result.summary()))
+    for warning in result.warnings:
+        click.echo(f"warning: {safe_text(warning)}", err=True)
+
+
 # -- verify -------------------------------------------------------------------------------
 @main.command()
 @click.argument("input_path", metavar="INPUT")
@@ -725,7 +774,27 @@ def _trust(registry: Path | None, trust_root: str | None, cache: Path | None,
            now: datetime) -> dict[str, Any]:
     """The Verifier's registry (and resolver) from --registry/--trust-root or --cache."""
     if cache is not None:
-        raise UsageError("--cache is not available yet in this version")
+        from did_registry.cache import Cache
+        from did_registry.errors import RegistryError
+        from vcskill.errors import Code
+        from vcskill.resolver import OfflineResolver
+
+        store = Cache(cache)
+        try:
+            loaded = store.load_registry(now=now, allow_expired=True)
+        except RegistryError as exc:
+            if exc.code is Code.REGISTRY_MISSING:  # nothing to decide with: exit 3
+                _fail(f"{exc} [{exc.code}]", EXIT_INDETERMINATE)
+            raise
+        if trust_root is not None:
+            # The cache's pinned root decides; a --trust-root given as well (say, from
+            # VCSKILL_TRUST_ROOT) must at least be in the cached registry's chain.
+            from did_registry.pinning import parse_trust_anchor
+
+            cached = store.registry_bytes()
+            assert cached is not None  # load_registry succeeded
+            parse_trust_anchor(trust_root).root_for(cached)
+        return {"registry": loaded, "resolver": OfflineResolver(store.did_documents())}
     if registry is None:
         if trust_root is not None and cache is None:
             raise UsageError("--trust-root is used with --registry")
