@@ -201,10 +201,27 @@ def test_issue_refuses_to_overwrite(credential: Path, issuer_key: Path) -> None:
     assert credential.read_bytes() == before
 
 
-def test_the_ledger_option_is_refused_until_it_exists(tmp_path: Path, issuer_key: Path) -> None:
+def test_a_new_ledger_needs_its_status_url(tmp_path: Path, issuer_key: Path) -> None:
     line = assert_one_line_error(run("issue", "--key", issuer_key, *ISSUE_ARGS, "--ledger",
                                      tmp_path / "l.db", "--out", tmp_path / "c.json"))
-    assert "--ledger" in line
+    assert "--status-url" in line
+    assert not (tmp_path / "l.db").exists()
+
+
+def test_issue_with_a_ledger_adds_status_entries(tmp_path: Path, issuer_key: Path) -> None:
+    args = ["issue", "--key", issuer_key, *ISSUE_ARGS, "--ledger", tmp_path / "l.db",
+            "--status-url", "https://skills.example.cn/status"]
+    result = run(*args, "--out", tmp_path / "c.json")
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "c.json").read_text())
+    purposes = {e["statusPurpose"]: e for e in document["credentialStatus"]}
+    assert set(purposes) == {"revocation", "suspension"}
+    assert purposes["revocation"]["statusListIndex"] == purposes["suspension"]["statusListIndex"]
+    assert purposes["revocation"]["statusListCredential"] == \
+        "https://skills.example.cn/status/1-revocation.json"
+    # the same certificate number twice is refused: it keys the ledger row
+    again = run(*args, "--out", tmp_path / "d.json")
+    assert_one_line_error(again, code="LEDGER_CONFLICT")
 
 
 # -- verify ----------------------------------------------------------------------------------

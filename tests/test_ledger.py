@@ -84,9 +84,14 @@ def test_the_same_row_again_is_the_same_credential(tmp_path: Path) -> None:
 
 def test_a_certificate_number_is_never_reused_for_another_holder(tmp_path: Path) -> None:
     with open_ledger(tmp_path / "l.db") as ledger:
-        ledger.reserve("S1", "holder-a", credential_id="urn:uuid:a", now=NOW)
+        first = ledger.reserve("S1", "holder-a", credential_id="urn:uuid:a", now=NOW)
+        # reserved but never confirmed written (a crash, then the row corrected): the
+        # corrected data takes the same id and index
+        fixed = ledger.reserve("S1", "holder-b", credential_id="urn:uuid:b", now=NOW)
+        assert (fixed.credential_id, fixed.index) == (first.credential_id, first.index)
+        ledger.mark_issued(fixed.credential_id, now=NOW)
         with pytest.raises(LedgerError) as info:
-            ledger.reserve("S1", "holder-b", credential_id="urn:uuid:b", now=NOW)
+            ledger.reserve("S1", "holder-c", credential_id="urn:uuid:c", now=NOW)
         assert info.value.code is Code.LEDGER_CONFLICT
 
 

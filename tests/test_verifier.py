@@ -150,7 +150,7 @@ def test_the_report_lists_every_check_in_contract_order(
     as_json = json.loads(json.dumps(report.to_json()))
     assert [c["id"] for c in as_json["checks"]] == [str(c) for c in CHECK_ORDER[:-1]]
     assert set(as_json) == {"verified", "outcome", "checks", "credential", "registry",
-                            "issuer", "warnings"}
+                            "issuer", "warnings", "status_lists"}
     assert as_json["registry"] is None and as_json["issuer"] is None
     assert as_json["verified"] is False and as_json["outcome"] == "indeterminate"
     assert all(set(c) == {"id", "passed", "code", "detail"} for c in as_json["checks"])

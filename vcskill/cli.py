@@ -21,7 +21,6 @@ import click
 
 from vcskill import __version__
 from vcskill.errors import Error, UsageError
-from vcskill.skills import CHINA_STANDARD_TIME
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,19 +92,9 @@ def safe_json(value: object) -> str:
 
 def parse_when(text: str, *, what: str) -> datetime:
     """A date (midnight China Standard Time) or an ISO 8601 date-time with a time zone."""
-    try:
-        if len(text) == 10:
-            day = datetime.strptime(text, "%Y-%m-%d")
-            return day.replace(tzinfo=CHINA_STANDARD_TIME)
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"{what} {text!r} is not a date (2026-06-30) or a date-time with a time zone "
-            "(2026-06-30T09:00:00+08:00)"
-        ) from None
-    if value.tzinfo is None:
-        raise UsageError(f"{what} {text!r} needs a time zone, e.g. +08:00 or Z")
-    return value
+    from vcskill.issuing import parse_date_or_datetime
+
+    return parse_date_or_datetime(text, what=what)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -204,6 +193,159 @@ def key_show(keyfile: Path, as_json: bool) -> None:
     for label, value in info.items():
         shown = json.dumps(value) if isinstance(value, dict) else value
         click.echo(f"{label + ':':20} {safe_text(shown) if shown is not None else '-'}")
+
+
+# -- cohorts, revocation, status lists ------------------------------------------------------
+@main.command("issue-batch")
+@click.argument("csv_path", metavar="CSV", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Issuer key file.")
+@click.option("--ledger", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The issuer's ledger (created if missing).")
+@click.option("--status-url", metavar="URL",
+              help="With a new ledger: where its status lists will be published.")
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write one credential per row (CERTIFICATE_NUMBER.json).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes signing in parallel (e.g. the number of cores).")
+@click.option("--cryptosuite", type=click.Choice(
+    ["eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "vc-jwt"]),
+    help="Proof format [default: by key type].")
+@click.option("--progress/--no-progress", default=None,
+              help="Show the progress bar [default: on a terminal].")
+@click.option("--qr", is_flag=True, help="Also write QR codes (arrives with QR codes).")
+@click.option("--pdf", is_flag=True, help="Also write certificates (arrives with PDFs).")
+@handle_errors
+def issue_batch(csv_path: Path, key_path: Path, ledger: Path, status_url: str | None,
+                out_dir: Path, workers: int, cryptosuite: str | None, progress: bool | None,
+                qr: bool, pdf: bool) -> None:
+    """Issue a whole cohort from a CSV file, one credential per row.
+
+    Columns (UTF-8, header row): name, id_number, occupation, level, certificate_number,
+    valid_from; optional: work_type, assessment_id, holder_did. A bad row is reported with
+    its line number and the rest go on. Running the same CSV again, even after a crash,
+    issues no row twice.
+
+    \b
+    Example:
+      vcskill issue-batch cohort.csv --key issuer.key --ledger issuer.ledger \\
+          --out-dir credentials/ --workers 2
+    """
+    from vcskill.batch import ProgressBar
+    from vcskill.batch import issue_batch as run_batch
+
+    if qr or pdf:
+        raise UsageError("--qr and --pdf are not available yet in this version")
+    summary = run_batch(csv_path, key_path=key_path, ledger_path=ledger, out_dir=out_dir,
+                        workers=workers, status_url=status_url, proof_format=cryptosuite,
+                        progress=ProgressBar(force=progress) if progress is not False else None)
+    click.echo(f"{summary.rows} rows: {summary.issued} issued, {summary.skipped} already "
+               f"issued, {summary.failed} failed; {summary.rate:,.0f} credentials/s "
+               f"({summary.seconds:.1f} s) -> {out_dir}")
+    for failure in summary.failures:
+        click.echo(f"  line {failure.line}: {safe_text(failure.detail)}", err=True)
+    if summary.failed:
+        _fail(f"{summary.failed} row(s) of {csv_path} were not issued (see above); fix them "
+              "and run the same command again: issued rows are skipped")
+
+
+@main.command()
+@click.argument("credential", metavar="CREDENTIAL_ID_OR_FILE")
+@click.option("--ledger", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The issuer's ledger.")
+@click.option("--suspend", is_flag=True, help="Suspend (reversible) instead of revoking.")
+@click.option("--reinstate", is_flag=True, help="Lift a suspension.")
+@click.option("--reason", required=True, help="Why (kept in the ledger).")
+@handle_errors
+def revoke(credential: str, ledger: Path, suspend: bool, reinstate: bool, reason: str) -> None:
+    """Revoke a credential (permanent), or suspend or reinstate it.
+
+    The change reaches verifiers with the next `vcskill status publish`.
+
+    \b
+    Example:
+      vcskill revoke --ledger issuer.ledger S000011000001263000001 --reason "fraudulent exam"
+      vcskill revoke --ledger issuer.ledger zhangsan.json --suspend --reason "under review"
+    """
+    from datetime import UTC
+
+    from vcskill.ledger import Action, SQLiteLedger
+
+    if suspend and reinstate:
+        raise UsageError("give --suspend or --reinstate, not both")
+    action = Action.SUSPEND if suspend else Action.REINSTATE if reinstate else Action.REVOKE
+    key = _credential_key(credential)
+    with SQLiteLedger.open(ledger) as store:
+        record, changed = store.change_status(key, action, reason=reason,
+                                              now=datetime.now(UTC))
+    state = "revoked" if record.revoked else "suspended" if record.suspended else "active"
+    verb = {Action.REVOKE: "revoked", Action.SUSPEND: "suspended",
+            Action.REINSTATE: "reinstated"}[action]
+    if changed:
+        click.echo(f"{verb} {record.credential_id} (certificate {record.row_key}); now {state}")
+        click.echo("  run `vcskill status publish` so that verifiers learn of it")
+    else:
+        click.echo(f"{record.credential_id} was already {state}; nothing changed")
+
+
+def _credential_key(text: str) -> str:
+    """A credential id or certificate number, or a credential file to take the id from."""
+    path = Path(text)
+    if not path.is_file():
+        return text
+    from vcskill.jsonparse import parse_json
+    from vcskill.proofs.jose import decode_jwt, looks_like_jwt
+
+    data = _read_input(text)
+    # The id only looks the credential up in the issuer's own ledger: no trust is needed.
+    token = data.decode("utf-8", "replace").strip()
+    document = decode_jwt(token).credential if looks_like_jwt(token) else parse_json(data)
+    if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+        raise UsageError(f"{text} is not a credential with an id")
+    return str(document["id"])
+
+
+@main.group()
+def status() -> None:
+    """Publish the issuer's status lists (revocation and suspension)."""
+
+
+@status.command("publish")
+@click.option("--ledger", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The issuer's ledger.")
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The issuer's key (the one the ledger belongs to).")
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the lists; host them at the ledger's status URL.")
+@click.option("--valid-for", default=7, show_default=True, type=click.IntRange(1, 366),
+              metavar="DAYS", help="Verifiers treat a list as stale after this.")
+@handle_errors
+def status_publish(ledger: Path, key_path: Path, out_dir: Path, valid_for: int) -> None:
+    """Sign and write every status list of the ledger (BitstringStatusListCredential).
+
+    Each file is replaced atomically; re-running is safe. Publish again before the lists
+    go stale, even when nothing changed.
+
+    \b
+    Example:
+      vcskill status publish --ledger issuer.ledger --key issuer.key --out-dir status/
+    """
+    from datetime import timedelta
+
+    from vcskill.keys import passphrase_from_env, read_key_file
+    from vcskill.ledger import SQLiteLedger
+    from vcskill.revocation import publish_status_lists
+
+    key_file = read_key_file(key_path, passphrase=passphrase_from_env())
+    with SQLiteLedger.open(ledger) as store:
+        written = publish_status_lists(store, key_file, out_dir,
+                                       valid_for=timedelta(days=valid_for))
+        url = store.setting("status_url")
+    for item in written:
+        change = "" if item.changed else " (unchanged)"
+        click.echo(f"{item.path}: list {item.list_number} {item.purpose.value}, version "
+                   f"{item.version}, {item.set_bits} set{change}")
+    click.echo(f"host {out_dir} at {url}/ ; valid for {valid_for} days")
 
 
 # -- registry -----------------------------------------------------------------------------
@@ -626,7 +768,11 @@ def _read_registry(path: Path) -> bytes:
     ["eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "vc-jwt"]),
     help="Proof format [default: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256].")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
-              help="Status-list ledger (adds revocation and suspension entries).")
+              help="The issuer's ledger (SQLite; created if missing): adds revocation and "
+                   "suspension status entries.")
+@click.option("--status-url", metavar="URL",
+              help="With a new ledger: where its status lists will be published "
+                   "[default for did:web: https://HOST/status].")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the signed credential.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
@@ -636,7 +782,7 @@ def issue(key_path: Path, holder_name: str, occupation: str, occupation_name: st
           certificate_number: str | None, valid_from: str | None, assessment_id: str | None,
           standard: str | None, holder_did: str | None, issuer_did: str | None,
           issuer_name: str | None, uscc: str | None, cryptosuite: str | None,
-          ledger: Path | None, out: Path, force: bool) -> None:
+          ledger: Path | None, status_url: str | None, out: Path, force: bool) -> None:
     """Sign one skill-level credential.
 
     \b
@@ -646,9 +792,8 @@ def issue(key_path: Path, holder_name: str, occupation: str, occupation_name: st
     """
     from vcskill.issuing import IssueRequest, issue_one
 
-    if ledger is not None:
-        raise UsageError("--ledger (revocation status) arrives with the status-list ledger; "
-                         "issue without it for now")
+    if status_url is not None and ledger is None:
+        raise UsageError("--status-url goes with --ledger")
     if out.exists() and not force:
         raise UsageError(f"{out} exists; pass --force to overwrite it")
     request = IssueRequest(
@@ -659,11 +804,24 @@ def issue(key_path: Path, holder_name: str, occupation: str, occupation_name: st
         assessment_id=assessment_id, standard=standard, holder_did=holder_did,
         issuer_did=issuer_did, issuer_name=issuer_name, uscc=uscc, proof_format=cryptosuite,
     )
-    result = issue_one(key_path, request)
-    from vcskill.fileio import write_text_atomic
+    if ledger is not None:
+        from vcskill.keys import passphrase_from_env, read_key_file
+        from vcskill.revocation import issue_recorded, open_ledger
 
-    write_text_atomic(out, result.serialized, force=force)
-    click.echo(f"issued {result.credential_id} ({result.proof_format}) -> {out}")
+        key_file = read_key_file(key_path, passphrase=passphrase_from_env())
+        with open_ledger(ledger, key_file, status_url=status_url) as store:
+            done = issue_recorded(key_file, request, store, out, skip_issued=False)
+        assert done.result is not None
+        result = done.result
+        click.echo(f"issued {result.credential_id} ({result.proof_format}) -> {out}")
+        click.echo(f"  status: list {done.record.list_number}, index {done.record.index} "
+                   f"in {ledger}")
+    else:
+        result = issue_one(key_path, request)
+        from vcskill.fileio import write_text_atomic
+
+        write_text_atomic(out, result.serialized, force=force)
+        click.echo(f"issued {result.credential_id} ({result.proof_format}) -> {out}")
     click.echo(f"  holder {safe_text(holder_name)}, {result.summary}")
     for note in result.notes:
         click.echo(f"  note: {note}", err=True)
@@ -720,7 +878,8 @@ def sync(url: str, cache: Path, trust_root: str | None, allow_loopback: bool) ->
 @click.option("--allow-expired-registry", is_flag=True,
               help="Use a registry past its expiry anyway (the report says so).")
 @click.option("--status-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Directory of status list credentials (arrives with revocation).")
+              help="Directory of the issuers' status list credentials (from `status publish` "
+                   "or a download) [default with --cache: the lists it mirrored].")
 @click.option("--at", "at", help="Judge as of this date-time instead of now.")
 @click.option("--require-occupation", metavar="CODE", help="Policy: the occupation required.")
 @click.option("--min-level", metavar="LEVEL", help="Policy: the lowest acceptable level.")
@@ -745,8 +904,6 @@ def verify(input_path: str, registry: Path | None, trust_root: str | None,
     from vcskill.report import CheckId, Outcome
     from vcskill.verifier import Verifier, parse_policy
 
-    if status_dir is not None:
-        raise UsageError("--status-dir is not available yet in this version")
     if registry is not None and cache is not None:
         raise UsageError("give --registry or --cache, not both")
     data = _read_input(input_path)
@@ -755,6 +912,7 @@ def verify(input_path: str, registry: Path | None, trust_root: str | None,
     # The registry's expiry is judged at the same moment as the credential.
     now = when or datetime.now(UTC)
     verifier = Verifier(**_trust(registry, trust_root, cache, now),
+                        status_lists=_status_lists(status_dir, cache),
                         allow_expired_registry=allow_expired_registry)
     report = verifier.check(data, at=now, policy=policy)
     if as_json:
@@ -768,6 +926,19 @@ def verify(input_path: str, registry: Path | None, trust_root: str | None,
         _print_report(report)
     sys.exit({Outcome.VERIFIED: EXIT_OK, Outcome.INVALID: EXIT_INVALID,
               Outcome.INDETERMINATE: EXIT_INDETERMINATE}[report.outcome])
+
+
+def _status_lists(status_dir: Path | None, cache: Path | None) -> Any:
+    """Status list credentials from --status-dir, or those a sync mirrored into the cache."""
+    from vcskill.statuslist import DirectoryStatusSource
+
+    if status_dir is not None:
+        if not status_dir.is_dir():
+            raise UsageError(f"--status-dir {status_dir} is not a directory")
+        return DirectoryStatusSource(status_dir)
+    if cache is not None and (cache / "status").is_dir():
+        return DirectoryStatusSource(cache / "status")
+    return None
 
 
 def _trust(registry: Path | None, trust_root: str | None, cache: Path | None,

@@ -85,6 +85,10 @@ class Code(StrEnum):
     REGISTRY_MISSING = "REGISTRY_MISSING"
     REGISTRY_FETCH_FAILED = "REGISTRY_FETCH_FAILED"
     REGISTRY_CACHE_CORRUPT = "REGISTRY_CACHE_CORRUPT"
+    # Credential status (Bitstring Status List 1.0): the issuer's signed, fresh status list
+    # sets the credential's bit; both make the credential invalid (exit 1).
+    CREDENTIAL_REVOKED = "CREDENTIAL_REVOKED"  # permanent
+    CREDENTIAL_SUSPENDED = "CREDENTIAL_SUSPENDED"  # reversible: a later list may clear it
 
 
 class Error(Exception):

@@ -14,8 +14,13 @@ from pathlib import Path
 from vcskill.errors import UsageError
 
 
-def write_bytes_atomic(path: Path, data: bytes, *, mode: int = 0o644, force: bool = True) -> None:
-    """Write ``data`` to ``path`` atomically with permission bits ``mode`` from creation."""
+def write_bytes_atomic(path: Path, data: bytes, *, mode: int = 0o644, force: bool = True,
+                       sync_directory: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically with permission bits ``mode`` from creation.
+
+    ``sync_directory=False`` leaves the directory's fsync to the caller, who writes many files
+    into one directory and calls :func:`fsync_directory` once before relying on them.
+    """
     path = Path(path)
     if not force and path.exists():
         raise UsageError(f"{path} exists; pass --force to overwrite it")
@@ -37,14 +42,18 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int = 0o644, force: boo
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
         raise
-    _fsync_directory(directory)
+    if sync_directory:
+        fsync_directory(directory)
 
 
-def write_text_atomic(path: Path, text: str, *, mode: int = 0o644, force: bool = True) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"), mode=mode, force=force)
+def write_text_atomic(path: Path, text: str, *, mode: int = 0o644, force: bool = True,
+                      sync_directory: bool = True) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"), mode=mode, force=force,
+                       sync_directory=sync_directory)
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make the renames into ``directory`` durable."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:  # pragma: no cover - some filesystems do not allow opening directories

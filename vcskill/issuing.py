@@ -72,6 +72,23 @@ class IssueResult:
                 f"certificate {c.certificate_number}")
 
 
+def parse_date_or_datetime(text: str, *, what: str) -> datetime:
+    """A date (midnight China Standard Time) or an ISO 8601 date-time with a time zone."""
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d")
+            return day.replace(tzinfo=CHINA_STANDARD_TIME)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"{what} {text!r} is not a date (2026-06-30) or a date-time with a time zone "
+            "(2026-06-30T09:00:00+08:00)"
+        ) from None
+    if value.tzinfo is None:
+        raise UsageError(f"{what} {text!r} needs a time zone, e.g. +08:00 or Z")
+    return value
+
+
 def placeholder_certificate_number(level: SkillLevel, year: int) -> str:
     """A 22-character number in the national layout with zeroed organisation codes, for
     issuers that have not been assigned codes yet (the zeros make it recognisable)."""

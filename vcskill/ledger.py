@@ -31,7 +31,7 @@ import hmac
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -108,7 +108,12 @@ class Ledger(Protocol):
     def reserve(self, row_key: str, holder_digest: str, *, credential_id: str,
                 now: datetime) -> IssuedRecord: ...
 
+    def reserve_many(self, rows: Sequence[tuple[str, str, str]], *, now: datetime
+                     ) -> list[IssuedRecord]: ...
+
     def mark_issued(self, credential_id: str, *, now: datetime) -> None: ...
+
+    def mark_issued_many(self, credential_ids: Sequence[str], *, now: datetime) -> None: ...
 
     def find(self, key: str) -> IssuedRecord | None: ...
 
@@ -307,33 +312,50 @@ class SQLiteLedger:
         """Record a credential before it is signed and give it its list and index.
 
         The same ``row_key`` again returns the existing record (``existing=True``): a re-run
-        completes it rather than issuing twice. Other holder data under the same key is
-        refused (``LEDGER_CONFLICT``).
+        completes it rather than issuing twice. Other holder data under the key of an
+        *issued* credential is refused (``LEDGER_CONFLICT``); a row only ``reserved`` (never
+        confirmed written) takes the new holder data and keeps its id and index.
         """
-        if not row_key:
-            raise UsageError("a ledger row needs a key (the certificate number)")
+        return self.reserve_many([(row_key, holder_digest, credential_id)], now=now)[0]
+
+    def reserve_many(self, rows: Sequence[tuple[str, str, str]], *, now: datetime
+                     ) -> list[IssuedRecord]:
+        """:meth:`reserve` for ``(row_key, holder_digest, credential_id)`` rows, in one
+        transaction (one commit for a chunk of a batch, not one per row)."""
+        keys: list[str] = []
         with self._write():
-            found = self._by("row_key", row_key)
-            if found is not None:
-                digest = self._db.execute("SELECT holder_digest FROM credentials WHERE "
-                                          "row_key = ?", (row_key,)).fetchone()[0]
-                if digest != holder_digest:
-                    raise LedgerError(
-                        f"certificate number {row_key} was already issued to another holder "
-                        f"({found.credential_id}); a number is never reused",
-                        code=Code.LEDGER_CONFLICT)
-                return _with(found, existing=True)
-            number, size, key, allocated = self._open_list(now)
-            index = permute(key, allocated, size)
-            self._db.execute("UPDATE lists SET allocated = allocated + 1 WHERE number = ?",
-                             (number,))
-            self._db.execute(
-                "INSERT INTO credentials (credential_id, row_key, holder_digest, list_number, "
-                "idx, state, reserved_at) VALUES (?, ?, ?, ?, ?, 'reserved', ?)",
-                (credential_id, row_key, holder_digest, number, index, _timestamp(now)))
-        record = self._by("credential_id", credential_id)
-        assert record is not None
-        return record
+            for row_key, holder_digest, credential_id in rows:
+                if not row_key:
+                    raise UsageError("a ledger row needs a key (the certificate number)")
+                found = self._db.execute(
+                    "SELECT credential_id, holder_digest, state FROM credentials WHERE "
+                    "row_key = ?", (row_key,)).fetchone()
+                if found is not None:
+                    if found[1] != holder_digest:
+                        if found[2] == State.ISSUED:
+                            raise LedgerError(
+                                f"certificate number {row_key} was already issued to another "
+                                f"holder ({found[0]}); a number is never reused",
+                                code=Code.LEDGER_CONFLICT)
+                        self._db.execute("UPDATE credentials SET holder_digest = ? WHERE "
+                                         "row_key = ?", (holder_digest, row_key))
+                    keys.append(found[0])
+                    continue
+                number, size, key, allocated = self._open_list(now)
+                index = permute(key, allocated, size)
+                self._db.execute("UPDATE lists SET allocated = allocated + 1 WHERE number = ?",
+                                 (number,))
+                self._db.execute(
+                    "INSERT INTO credentials (credential_id, row_key, holder_digest, "
+                    "list_number, idx, state, reserved_at) VALUES (?, ?, ?, ?, ?, 'reserved', ?)",
+                    (credential_id, row_key, holder_digest, number, index, _timestamp(now)))
+                keys.append("")
+        records = []
+        for (_, _, credential_id), existing in zip(rows, keys, strict=True):
+            record = self._by("credential_id", existing or credential_id)
+            assert record is not None
+            records.append(_with(record, existing=bool(existing)))
+        return records
 
     def _open_list(self, now: datetime) -> tuple[int, int, bytes, int]:
         row = self._db.execute("SELECT number, size, permutation_key, allocated FROM lists "
@@ -350,10 +372,13 @@ class SQLiteLedger:
 
     def mark_issued(self, credential_id: str, *, now: datetime) -> None:
         """The credential was written: it is issued."""
+        self.mark_issued_many([credential_id], now=now)
+
+    def mark_issued_many(self, credential_ids: Sequence[str], *, now: datetime) -> None:
         with self._write():
-            self._db.execute("UPDATE credentials SET state = 'issued', issued_at = "
-                             "COALESCE(issued_at, ?) WHERE credential_id = ?",
-                             (_timestamp(now), credential_id))
+            self._db.executemany("UPDATE credentials SET state = 'issued', issued_at = "
+                                 "COALESCE(issued_at, ?) WHERE credential_id = ?",
+                                 [(_timestamp(now), i) for i in credential_ids])
 
     # -- finding ------------------------------------------------------------------------------
 

@@ -38,9 +38,14 @@ class Outcome(StrEnum):
 
 
 # Codes that mean "could not decide" rather than "this credential is bad".
+# The three status-list codes blame the evidence, not the credential (ADR 0004): the list is
+# missing or stale (STATUS_RETRIEVAL_ERROR), not genuine or not well-formed
+# (STATUS_VERIFICATION_ERROR), or too short to protect privacy (STATUS_LIST_LENGTH_ERROR).
+# None of them ever reads as "not revoked".
 INDETERMINATE_CODES = frozenset(
     {Code.NOT_EVALUATED, Code.STATUS_RETRIEVAL_ERROR, Code.REGISTRY_ERROR,
-     Code.KEY_SOURCE_MISSING, Code.REGISTRY_EXPIRED}
+     Code.KEY_SOURCE_MISSING, Code.REGISTRY_EXPIRED,
+     Code.STATUS_VERIFICATION_ERROR, Code.STATUS_LIST_LENGTH_ERROR}
 )
 
 
@@ -110,12 +115,36 @@ class CredentialSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusListSummary:
+    """One status list the status check consulted (one per status entry of the credential):
+    what an employer needs to judge how current the "not revoked" answer is."""
+
+    url: str
+    purpose: str
+    valid_from: str | None = None  # XML dateTimeStamp in UTC ("2026-11-25T01:00:00Z")
+    valid_until: str | None = None
+    age_seconds: int | None = None  # how long before the verification time it was published
+    verified: bool = False  # genuine: signed by the credential's issuer with a trusted key
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "purpose": self.purpose,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+            "age_seconds": self.age_seconds,
+            "verified": self.verified,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class VerificationReport:
     checks: tuple[Check, ...]
     credential: CredentialSummary = field(default_factory=CredentialSummary)
     registry: Mapping[str, Any] | None = None
     issuer: IssuerFacts | None = None  # what the registry says of the issuer, when it knows it
     warnings: tuple[str, ...] = ()
+    status_lists: tuple[StatusListSummary, ...] = ()  # the lists the status check consulted
 
     @property
     def outcome(self) -> Outcome:
@@ -149,6 +178,7 @@ class VerificationReport:
             "registry": dict(self.registry) if self.registry is not None else None,
             "issuer": _issuer_json(self.issuer),
             "warnings": list(self.warnings),
+            "status_lists": [s.to_json() for s in self.status_lists],
         }
 
 

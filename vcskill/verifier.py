@@ -9,9 +9,12 @@ ones, keys come from did:key or a trust registry, and the clock is injected (``a
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +24,7 @@ from vcskill.credential import (
     SKILL_CREDENTIAL_TYPE,
     SkillCredential,
     credential_types,
+    format_datetime,
 )
 from vcskill.datamodel import parse_datetime_stamp, validate_credential
 from vcskill.errors import Code, Error, VerificationError
@@ -35,10 +39,19 @@ from vcskill.report import (
     Check,
     CheckId,
     CredentialSummary,
+    StatusListSummary,
     VerificationReport,
 )
 from vcskill.resolver import KeyResolver, OfflineResolver, ResolvedKey
 from vcskill.skills import SkillLevel, parse_level, parse_occupation_code
+from vcskill.statuslist import (
+    StatusEntry,
+    StatusListCredential,
+    StatusListSource,
+    StatusPurpose,
+    parse_status_entries,
+    parse_status_list_credential,
+)
 from vcskill.trust import IssuerFacts, Standing, TrustRegistry
 
 
@@ -66,6 +79,7 @@ class _State:
     issued: datetime | None = None  # validFrom: the moment authorisation is judged at
     issuer_facts: IssuerFacts | None = None
     warnings: list[str] = field(default_factory=list)
+    status_lists: list[StatusListSummary] = field(default_factory=list)
 
 
 class Verifier:
@@ -74,6 +88,11 @@ class Verifier:
     ``registry`` is the explicit trust root: a verified registry snapshot (see
     :mod:`vcskill.trust`). Without one, ``issuer`` and ``authorization`` are NOT_EVALUATED, so
     even a perfect credential is *indeterminate*, never "verified".
+
+    ``status_lists`` supplies the issuers' signed status list credentials (Bitstring Status
+    List 1.0), e.g. a :class:`~vcskill.statuslist.DirectoryStatusSource`; they are never
+    fetched. Without it, a credential with a status entry is *indeterminate*: "never 'not
+    revoked'". Each list is verified once per content (memoised by the SHA-256 of its bytes).
     """
 
     def __init__(
@@ -84,6 +103,7 @@ class Verifier:
         contexts: ContextStore | None = None,
         limits: Limits = DEFAULT_LIMITS,
         allow_expired_registry: bool = False,
+        status_lists: StatusListSource | None = None,
     ) -> None:
         self.registry = registry
         # A registry past its expiry may be stale (a suspension published since is unseen:
@@ -92,6 +112,11 @@ class Verifier:
         self.resolver: KeyResolver = resolver or OfflineResolver()
         self.contexts = contexts or ContextStore.bundled()
         self.limits = limits
+        self.status_lists = status_lists
+        # Verified status lists by the SHA-256 of their bytes: a batch of credentials on one
+        # list costs one list verification. Bounded in entries and in bytes held.
+        self._status_cache: OrderedDict[bytes, _CheckedList] = OrderedDict()
+        self._status_cache_lock = threading.Lock()
 
     # -- public API -------------------------------------------------------------------
     def check(
@@ -113,7 +138,7 @@ class Verifier:
             (CheckId.ISSUER, lambda: self._issuer(state, now)),
             (CheckId.AUTHORIZATION, lambda: self._authorization(state, now)),
             (CheckId.VALIDITY, lambda: self._validity(state, now)),
-            (CheckId.STATUS, lambda: self._status(state)),
+            (CheckId.STATUS, lambda: self._status(state, now)),
         ]
         if policy is not None and policy.active:
             steps.append((CheckId.POLICY, lambda: self._policy(state, policy)))
@@ -131,6 +156,7 @@ class Verifier:
             registry=self._registry_summary(now),
             issuer=state.issuer_facts,
             warnings=tuple(state.warnings),
+            status_lists=tuple(state.status_lists),
         )
 
     def verify(
@@ -403,15 +429,188 @@ class Verifier:
                             f"valid from {valid_from}; skill certificates do not expire")
         return Check.ok(CheckId.VALIDITY, "within its validity period")
 
-    def _status(self, state: _State) -> Check:
+    def _status(self, state: _State, now: datetime) -> Check:
+        """Bitstring Status List 1.0 §"Validate Algorithm", for every status entry.
+
+        A set bit in a genuine list decides (invalid); otherwise any entry that could not be
+        checked leaves the outcome undecided (missing, stale, unsigned or foreign list).
+        """
         doc = _require_document(state)
-        if doc.get("credentialStatus") is None:
+        entries = parse_status_entries(doc)  # malformed entries: MALFORMED_VALUE_ERROR
+        if not entries:
             return Check.ok(CheckId.STATUS, "no status entry: the credential cannot be revoked")
-        return Check.failed(
-            CheckId.STATUS, Code.STATUS_RETRIEVAL_ERROR,
-            "the credential has a status entry but no status list was available, so "
-            "revocation could not be checked",
+        issuer_id = _issuer_id(doc)
+        verdicts = [self._status_entry(entry, issuer_id, now, state) for entry in entries]
+        # A set revocation bit outweighs a list that could not be checked (ADR 0004).
+        verdicts.sort(key=lambda v: _status_rank(v[0]))
+        code, _detail = verdicts[0]
+        detail = "; ".join(d for _c, d in verdicts)
+        if code is None:
+            return Check.ok(CheckId.STATUS, detail)
+        return Check.failed(CheckId.STATUS, code, detail)
+
+    def _status_entry(self, entry: StatusEntry, issuer_id: str | None, now: datetime,
+                      state: _State) -> tuple[Code | None, str]:
+        """One entry's verdict: (None, detail) when its bit is clear in a fresh, genuine list."""
+        url, purpose = entry.list_url, entry.purpose
+        where = f"{purpose} list {url}"
+        summary = StatusListSummary(url=url, purpose=purpose)
+        state.status_lists.append(summary)
+        unsupported = entry.unsupported_reason
+        if unsupported is not None:
+            return (Code.STATUS_VERIFICATION_ERROR,
+                    f"{unsupported}: entry {entry.index} of {url} was not checked")
+        if self.status_lists is None:
+            return (Code.STATUS_RETRIEVAL_ERROR,
+                    f"no status lists were given, so the {where} was not consulted: whether "
+                    f"the credential is {_PAST.get(purpose, purpose)} is unknown")
+        try:
+            data = self.status_lists.get(url)
+        except (Error, OSError) as exc:
+            return Code.STATUS_RETRIEVAL_ERROR, f"the {where} could not be read: {exc}"
+        if data is None:
+            return (Code.STATUS_RETRIEVAL_ERROR,
+                    f"the {where} is not among the status lists given ({self.status_lists!r}); "
+                    f"whether the credential is {_PAST.get(purpose, purpose)} is unknown")
+        checked = self._checked_status_list(data, now)
+        summary = StatusListSummary(
+            url=url, purpose=purpose,
+            valid_from=_format_moment(checked.valid_from),
+            valid_until=_format_moment(checked.valid_until),
+            age_seconds=(max(0, int((now - checked.valid_from).total_seconds()))
+                         if checked.valid_from is not None else None),
         )
+        state.status_lists[-1] = summary
+        listed = checked.status_list
+        if listed is None:
+            return checked.code or Code.STATUS_VERIFICATION_ERROR, f"the {where} {checked.detail}"
+        if listed.id != url:
+            return (Code.STATUS_VERIFICATION_ERROR,
+                    f"the list given for {url} is another list, {listed.id}")
+        if listed.issuer != issuer_id:
+            return (Code.STATUS_VERIFICATION_ERROR,
+                    f"the {where} is issued by {listed.issuer}, not by the credential's issuer "
+                    f"{issuer_id}: only the issuer's own status list is accepted")
+        state.status_lists[-1] = replace(summary, verified=True)
+        if purpose not in listed.purposes:
+            return (Code.STATUS_VERIFICATION_ERROR,
+                    f"the list {url} is for {', '.join(listed.purposes)}, but the entry asks "
+                    f"about {purpose}")
+        if entry.index >= listed.length:
+            return (Code.RANGE_ERROR,
+                    f"the credential's status index {entry.index} is outside the {where} of "
+                    f"{listed.length} entries")
+        is_set = listed.get(entry.index)
+        age = _list_age(listed, now)
+        skew = timedelta(seconds=self.limits.clock_skew_seconds)
+        published = listed.valid_from is not None and listed.valid_from <= now + skew
+        if is_set and purpose == StatusPurpose.REVOCATION and published:
+            # Revocation is permanent: a list published by then says so even when stale (not
+            # one dated later: the credential may not have been revoked yet at ``now``).
+            return (Code.CREDENTIAL_REVOKED,
+                    f"REVOKED: entry {entry.index} is set in the revocation list {url} ({age})")
+        stale = self._status_list_staleness(listed, now)
+        if stale is not None:
+            return Code.STATUS_RETRIEVAL_ERROR, f"the {where} {stale}"
+        if is_set:
+            return (Code.CREDENTIAL_SUSPENDED,
+                    f"SUSPENDED: entry {entry.index} is set in the suspension list {url} ({age})")
+        return None, f"not {_PAST.get(purpose, purpose)}: {url}, entry {entry.index} ({age})"
+
+    def _status_list_staleness(self, listed: StatusListCredential, now: datetime) -> str | None:
+        """Why the list cannot speak for ``now``, or None when it is current."""
+        skew = timedelta(seconds=self.limits.clock_skew_seconds)
+        if listed.valid_from is None or listed.valid_until is None:
+            missing = "validFrom" if listed.valid_from is None else "validUntil"
+            return (f"has no {missing}, so how current it is cannot be judged: it is treated "
+                    "as stale (vcskill requires status lists to state their validity period)")
+        if listed.valid_from > now + skew:
+            return (f"is not valid until {format_datetime(listed.valid_from)}: treated as "
+                    "stale (is the clock right?)")
+        if now - skew > listed.valid_until:
+            return (f"is stale: it was valid until {format_datetime(listed.valid_until)} "
+                    f"({_ago(now - listed.valid_until)} ago); get a newer copy (vcskill sync)")
+        return None
+
+    def _checked_status_list(self, data: bytes, now: datetime) -> _CheckedList:
+        """The verdict on a status list credential's bytes, memoised by their SHA-256."""
+        digest = hashlib.sha256(data).digest()
+        with self._status_cache_lock:
+            cached = self._status_cache.get(digest)
+            if cached is not None:
+                self._status_cache.move_to_end(digest)
+                return cached
+        checked = self._check_status_list(data, now)
+        with self._status_cache_lock:
+            self._status_cache[digest] = checked
+            held = sum(c.cost for c in self._status_cache.values())
+            while len(self._status_cache) > 1 and (
+                len(self._status_cache) > _STATUS_CACHE_ENTRIES or held > _STATUS_CACHE_BYTES
+            ):
+                _key, evicted = self._status_cache.popitem(last=False)
+                held -= evicted.cost
+        return checked
+
+    def _check_status_list(self, data: bytes, now: datetime) -> _CheckedList:
+        """Verify a status list credential with the credential pipeline (parse, context, data
+        model, proof), then check its shape and expand its bitstring."""
+        state = _State()
+        found: list[StatusListCredential] = []
+
+        def shape() -> Check:
+            found.append(parse_status_list_credential(
+                _require_document(state), max_bytes=self.limits.max_status_list_bytes))
+            return Check.ok(CheckId.STATUS, "")
+
+        steps = (
+            ("is not a credential we accept", lambda: self._parse(data, state)),
+            ("is not a credential we accept", lambda: self._context(state)),
+            ("is not a credential we accept", lambda: self._data_model(state)),
+            ("is not genuine: its proof does not verify", lambda: self._list_proof(state, now)),
+            ("", shape),
+        )
+        for problem, step in steps:
+            result = _run(CheckId.STATUS, step)
+            if result.passed:
+                continue
+            valid_from, valid_until = _list_moments(state.document)
+            code: Code = Code.STATUS_VERIFICATION_ERROR
+            if result.code is Code.STATUS_LIST_LENGTH_ERROR:
+                code, detail = result.code, f"is too short: {result.detail}"
+            elif not problem:
+                detail = f"is refused: {result.detail}"
+            else:
+                detail = f"{problem} ({result.code}: {result.detail})"
+            return _CheckedList(None, code, detail, valid_from, valid_until, len(data))
+        listed = found[0]
+        return _CheckedList(listed, None, "", listed.valid_from, listed.valid_until,
+                            len(data) + len(listed.bits))
+
+    def _list_proof(self, state: _State, now: datetime) -> Check:
+        """The status list's proof, by a key of its issuer: with a registry, only a key the
+        registry lists for the issuer at the list's validFrom (no fallback); without one, the
+        verifier's resolver (did:key, or DID documents given to it)."""
+        doc = _require_document(state)
+        issuer_id = _issuer_id(doc)
+        resolver: KeyResolver = self.resolver
+        if self.registry is not None:
+            resolver = _RegistryKeys(self.registry, _issue_time(doc, now))
+        if state.jwt is not None:
+            _payload, controller = verify_jwt(state.jwt, resolver=resolver, limits=self.limits)
+            return Check.ok(CheckId.STATUS, f"vc+jwt signature by {controller} verified")
+        results = verify_proof_set(doc, resolver=resolver, contexts=self.contexts,
+                                   limits=self.limits, document_nquads=state.nquads)
+        bad = sorted((r for r in results if not r.verified),
+                     key=lambda r: r.code in INDETERMINATE_CODES)
+        if bad:
+            return Check.failed(CheckId.STATUS, bad[0].code or Code.PROOF_VERIFICATION_ERROR,
+                                bad[0].detail)
+        if not any(r.controller == issuer_id for r in results):
+            signers = ", ".join(sorted({str(r.controller) for r in results}))
+            return Check.failed(CheckId.STATUS, Code.ISSUER_KEY_MISMATCH,
+                                f"no proof is by a key of its issuer {issuer_id} (signed by "
+                                f"{signers})")
+        return Check.ok(CheckId.STATUS, "proof verified")
 
     def _policy(self, state: _State, policy: Policy) -> Check:
         skill = state.skill
@@ -474,6 +673,83 @@ class _RegistryResolver:
             if exc.code is not Code.ISSUER_UNKNOWN:
                 raise
         return self._fallback.resolve(verification_method)
+
+
+class _RegistryKeys:
+    """Keys from the registry only, as of one moment: the status list's validFrom."""
+
+    def __init__(self, registry: TrustRegistry, at: datetime) -> None:
+        self._registry, self._at = registry, at
+
+    def resolve(self, verification_method: str) -> ResolvedKey:
+        return self._registry.resolve_key(verification_method, at=self._at)
+
+
+# -- the status step's helpers ---------------------------------------------------------
+
+_STATUS_CACHE_ENTRIES = 64
+_STATUS_CACHE_BYTES = 64 * 1024 * 1024
+_PAST = {"revocation": "revoked", "suspension": "suspended"}
+_PAST.update({p.value: p.value for p in StatusPurpose if p.value not in _PAST})
+
+
+@dataclass(frozen=True, slots=True)
+class _CheckedList:
+    """The verdict on one status list credential (its bytes): the list, or why it was
+    refused; its validity period is kept even when refused, for the report."""
+
+    status_list: StatusListCredential | None
+    code: Code | None
+    detail: str
+    valid_from: datetime | None
+    valid_until: datetime | None
+    cost: int  # bytes held by the cache
+
+
+def _status_rank(code: Code | None) -> int:
+    """Which entry's verdict decides: a set bit, then a wrong entry, then undecided, then ok."""
+    if code is Code.CREDENTIAL_REVOKED:
+        return 0
+    if code is Code.CREDENTIAL_SUSPENDED:
+        return 1
+    if code is None:
+        return 4
+    return 3 if code in INDETERMINATE_CODES else 2
+
+
+def _list_moments(doc: Mapping[str, Any] | None) -> tuple[datetime | None, datetime | None]:
+    """validFrom and validUntil of a (possibly refused) list, where readable."""
+    moments: list[datetime | None] = []
+    for name in ("validFrom", "validUntil"):
+        value = doc.get(name) if doc is not None else None
+        try:
+            moments.append(parse_datetime_stamp(value) if isinstance(value, str) else None)
+        except Error:
+            moments.append(None)
+    return moments[0], moments[1]
+
+
+def _format_moment(moment: datetime | None) -> str | None:
+    return format_datetime(moment.astimezone(UTC)) if moment is not None else None
+
+
+def _ago(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 90:
+        return f"{seconds} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    if seconds < 48 * 3600:
+        return f"{round(seconds / 3600)} h"
+    return f"{round(seconds / 86400)} days"
+
+
+def _list_age(listed: StatusListCredential, now: datetime) -> str:
+    published = (f"published {_ago(now - listed.valid_from)} ago"
+                 if listed.valid_from is not None else "no publication date")
+    until = (f"valid until {format_datetime(listed.valid_until.astimezone(UTC))}"
+             if listed.valid_until is not None else "no validUntil")
+    return f"{published}, {until}"
 
 
 def _issue_time(doc: Mapping[str, Any], now: datetime) -> datetime:
