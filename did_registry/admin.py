@@ -52,6 +52,7 @@ __all__ = [
     "rotate",
     "set_scope",
     "set_status",
+    "set_status_url",
 ]
 
 DEFAULT_EXPIRY = timedelta(days=30)
@@ -153,13 +154,19 @@ def add_issuer(directory: Path, *, did: str, name: str, category: str,
                keys: Sequence[PublicKey], scopes: Sequence[str], approved_from: datetime,
                uscc: str | None = None, jurisdiction: str = NATIONAL,
                key_valid_from: datetime | None = None, other_names: Sequence[str] = (),
-               reason: str | None = None) -> IssuerEntry:
+               reason: str | None = None, status_url: str | None = None) -> IssuerEntry:
     """List a newly approved issuer: its keys (valid from ``key_valid_from``, by default the
     approval date), ``approved`` from ``approved_from``, and its scope from then on."""
     if not keys:
         raise UsageError("give the issuer's --public-key")
     if not scopes:
         raise UsageError("give at least one --scope OCCUPATION:LEVELS")
+    if did.startswith("did:key:"):
+        # A did:key is its key: listing another one would be a key the DID cannot use.
+        own = public_key_from_did_key(did)
+        if any(k.raw != own.raw for k in keys):
+            raise UsageError(f"{did} is a did:key: its only key is {own.multibase()}; list "
+                             "exactly that one (or give the issuer a did:web)")
     try:
         category = IssuerCategory(category).value
     except ValueError:
@@ -168,9 +175,9 @@ def add_issuer(directory: Path, *, did: str, name: str, category: str,
     entry = IssuerEntry(
         did=did, name=name, category=IssuerCategory(category), jurisdiction=jurisdiction,
         keys=tuple(IssuerKey(k.multibase(), key_valid_from or approved_from) for k in keys),
-        status=(StatusEntry(IssuerStatus.APPROVED, approved_from, None, reason or "approved"),),
+        status=(StatusEntry(IssuerStatus.APPROVED, approved_from, None, reason),),
         scope=tuple(parse_scope_arg(s, approved_from) for s in scopes),
-        names=tuple(other_names), uscc=uscc,
+        names=tuple(other_names), uscc=uscc, status_url=status_url,
     )
     with locked(directory):
         work = WorkDir.open(directory)
@@ -181,6 +188,12 @@ def add_issuer(directory: Path, *, did: str, name: str, category: str,
         work.draft.add_issuer(entry)
         work.save()
     return entry
+
+
+def set_status_url(directory: Path, *, did: str, status_url: str | None) -> IssuerEntry:
+    """Record (or, with None, remove) where the issuer publishes its status lists."""
+    return _update_issuer(directory, did,
+                          lambda entry: _replace_entry(entry, status_url=status_url))
 
 
 def _update_issuer(directory: Path, did: str,

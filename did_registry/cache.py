@@ -11,6 +11,7 @@ Layout of the cache directory::
                           and what the conditional request of the next sync needs
     did/<sha256(DID)>.json  did:web DID documents fetched at the last sync (unsigned, informative)
     did/index.json        {"format", "fetched_at", "documents": {DID: {"url", "file"}}}
+    status/<sha256(URL)>.json  the issuers' status list credentials, verified at sync time
     .lock                 held by a sync, so two syncs never interleave their writes
 
 Every file is written atomically (:func:`vcskill.fileio.write_bytes_atomic`). The three
@@ -49,6 +50,8 @@ REGISTRY: Final = "registry.json"
 STATE: Final = "state.json"
 DID_DIRECTORY: Final = "did"
 DID_INDEX: Final = "index.json"
+STATUS_DIRECTORY: Final = "status"
+MAX_STATUS_LIST: Final = 1024 * 1024
 STATE_FORMAT: Final = 1
 MAX_SMALL_FILE: Final = 64 * 1024  # trusted-root.json, state.json, one DID document
 MAX_DID_INDEX: Final = 16 * 1024 * 1024
@@ -284,6 +287,24 @@ class Cache:
         if self._read(TRUSTED_ROOT, MAX_SMALL_FILE) != root:
             write_bytes_atomic(self._path(TRUSTED_ROOT), root)
 
+    @property
+    def status_directory(self) -> Path:
+        """Mirrored status list credentials, one file each (``verify --cache`` reads them)."""
+        return self._path(STATUS_DIRECTORY)
+
+    def status_list(self, url: str) -> bytes | None:
+        """The cached status list credential published at ``url``, if any."""
+        path = self.status_directory / status_file_name(url)
+        if not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            return handle.read(MAX_STATUS_LIST + 1)
+
+    def save_status_list(self, url: str, data: bytes) -> None:
+        """Cache a verified status list credential (atomically)."""
+        self.status_directory.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(self.status_directory / status_file_name(url), data)
+
     def save_did_documents(self, documents: Sequence[CachedDidDocument], *,
                            fetched_at: datetime) -> None:
         """Replace the cached DID documents with ``documents``. Files first, then the index,
@@ -303,6 +324,10 @@ class Cache:
         for path in directory.iterdir():
             if _DID_FILE.fullmatch(path.name) and path.name not in keep:
                 path.unlink(missing_ok=True)
+
+
+def status_file_name(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest() + ".json"
 
 
 def _fetch_info(value: Mapping[str, Any]) -> FetchInfo | None:

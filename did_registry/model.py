@@ -554,9 +554,13 @@ class IssuerEntry:
     names: tuple[str, ...] = ()
     uscc: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Where the issuer publishes its status lists (``vcskill status publish``), so that
+    # ``vcskill sync`` can mirror them; the lists are signed, this only says where to look.
+    status_url: str | None = None
 
     _KNOWN: ClassVar[frozenset[str]] = frozenset({
         "did", "name", "names", "uscc", "category", "jurisdiction", "keys", "status", "scope",
+        "statusUrl",
     })
 
     def __post_init__(self) -> None:
@@ -588,6 +592,12 @@ class IssuerEntry:
                     f"issuer {self.did} lists the key {key.public_key_multibase} twice"
                 )
             seen.add(raw)
+        if self.status_url is not None and (
+                not isinstance(self.status_url, str) or len(self.status_url) > 2048
+                or not self.status_url.startswith(("https://", "http://"))
+                or any(c.isspace() for c in self.status_url)):
+            raise RegistryError(f"issuer {self.did}: statusUrl {self.status_url!r} must be an "
+                                "https:// URL")
         if not self.status:
             raise RegistryError(f"issuer {self.did} has no status history")
         ordered = sorted(self.status, key=lambda s: s.start)
@@ -618,6 +628,7 @@ class IssuerEntry:
             status=_items(_required(obj, "status", where), f"{where}.status",
                           StatusEntry.from_json, 256),
             scope=_items(obj.get("scope", []), f"{where}.scope", ScopeEntry.from_json, 1024),
+            status_url=_optional_string(obj.get("statusUrl"), f"{where}.statusUrl"),
             extra=_extra(obj, cls._KNOWN),
         ))
 
@@ -634,6 +645,8 @@ class IssuerEntry:
             "status": [s.to_json() for s in self.status],
             "scope": [s.to_json() for s in self.scope],
         })
+        if self.status_url is not None:
+            out["statusUrl"] = self.status_url
         return _with_extra(out, self.extra)
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 import socket
 import time
 from collections.abc import Mapping
@@ -84,6 +85,8 @@ class SyncLimits:
     max_redirects: int = 3
     max_did_documents: int = 10_000  # fetched per sync; more are skipped with a warning
     did_workers: int = 8  # DID documents fetched in parallel
+    max_status_lists: int = 1024  # per issuer
+    max_status_list_bytes: int = 1024 * 1024  # one status list credential
 
 
 DEFAULT_SYNC_LIMITS: Final = SyncLimits()
@@ -101,6 +104,7 @@ class SyncResult:
     expires: datetime
     did_documents: int
     warnings: tuple[str, ...] = ()
+    status_lists: int = 0
 
     def summary(self) -> str:
         if not self.changed:
@@ -111,7 +115,8 @@ class SyncResult:
             what = f"registry v{self.previous_version} → v{self.version}"
         warnings = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
         return (f"{what} (root v{self.root_version}, expires {format_datetime(self.expires)}); "
-                f"{self.did_documents} DID document(s) cached{warnings}")
+                f"{self.did_documents} DID document(s) and {self.status_lists} status "
+                f"list(s) cached{warnings}")
 
 
 def _fail(url: str, reason: str) -> RegistryError:
@@ -167,7 +172,8 @@ def _sync_locked(url: httpx.URL, cache: Cache, now: datetime,
     if pinned is None and given is None and fingerprint_only is None:
         raise RegistryError(
             f"the cache {cache.directory} trusts no registry root yet; on the first sync pass "
-            "the regulator's root with --trust-root (trusted_root=)", code=Code.REGISTRY_MISSING,
+            "the regulator's root with --trust-root (the trusted_root argument)",
+            code=Code.REGISTRY_MISSING,
         )
     warnings = _compare_given_root(given, pinned)
     previous = cache.state()  # refuses a damaged state next to a cached registry
@@ -200,12 +206,14 @@ def _sync_locked(url: httpx.URL, cache: Cache, now: datetime,
 
     documents, did_warnings = _did_documents(registry, http, now, allow_loopback, limits)
     cache.save_did_documents(documents, fetched_at=now)
+    mirrored, status_warnings = _status_lists(registry, cache, http, now, allow_loopback,
+                                              limits)
     return SyncResult(
         url=str(url), version=registry.info.version,
         previous_version=previous.version if previous is not None else None,
         changed=data != cached, root_version=registry.root.version,
         expires=registry.info.expires, did_documents=len(documents),
-        warnings=(*warnings, *did_warnings),
+        warnings=(*warnings, *did_warnings, *status_warnings), status_lists=mirrored,
     )
 
 
@@ -282,7 +290,7 @@ def _check_scheme(url: httpx.URL, allow_loopback: bool, shown: str) -> None:
         return
     if url.scheme == "http":
         raise _fail(shown, "plain http is refused; use https (http is allowed only to a "
-                           "loopback host, with allow_loopback)")
+                           "loopback host, with --allow-loopback)")
     raise _fail(shown, f"the scheme {url.scheme!r} is not supported; use https")
 
 
@@ -398,26 +406,30 @@ def _address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
 
 def _checked_addresses(web: DidWeb, url: str, allow_loopback: bool) -> list[str]:
     """Resolve the host once; every address must be public (step 5)."""
-    port = web.port or 443
+    return _public_addresses(web.host, web.port or 443, url, allow_loopback)
+
+
+def _public_addresses(host: str, port: int, url: str, allow_loopback: bool) -> list[str]:
     try:
-        infos = socket.getaddrinfo(web.host, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise _fail(url, f"the host {web.host} does not resolve ({exc})") from None
+        raise _fail(url, f"the host {host} does not resolve ({exc})") from None
     addresses: list[str] = []
     for info in infos:
         text = str(info[4][0]).split("%", 1)[0]  # drop an IPv6 zone
         try:
             address = ipaddress.ip_address(text)
         except ValueError:
-            raise _fail(url, f"the host {web.host} resolves to {text!r}") from None
+            raise _fail(url, f"the host {host} resolves to {text!r}") from None
         problem = _address_problem(address, allow_loopback)
         if problem is not None:
-            raise _fail(url, f"the host {web.host} resolves to {address}, {problem} "
-                             "address; DID documents are fetched only from public addresses")
+            raise _fail(url, f"the host {host} resolves to {address}, {problem} address; "
+                             "DID documents and status lists are fetched only from public "
+                             "addresses")
         if text not in addresses:
             addresses.append(text)
     if not addresses:
-        raise _fail(url, f"the host {web.host} has no address")
+        raise _fail(url, f"the host {host} has no address")
     return addresses
 
 
@@ -540,3 +552,75 @@ def _did_documents(registry: Registry, http: httpx.Client, now: datetime,
     for _, notes in results:
         warnings.extend(notes)
     return documents, warnings
+
+
+# -- status lists -------------------------------------------------------------------------
+
+_LIST_NAME: Final = re.compile(r"[0-9]{1,9}-(revocation|suspension)\.json")
+
+
+def _public_get(http: httpx.Client, url_text: str, allow_loopback: bool, limits: SyncLimits,
+                max_bytes: int) -> bytes:
+    """GET from a host that resolves to public addresses only (as for did:web), connecting
+    to a checked address."""
+    try:
+        url = httpx.URL(url_text)
+    except httpx.InvalidURL:
+        raise _fail(url_text, "not a URL") from None
+    _check_scheme(url, allow_loopback, url_text)
+    addresses = _public_addresses(url.host, url.port or (443 if url.scheme == "https" else 80),
+                                  url_text, allow_loopback)
+    for address in addresses[:-1]:
+        try:
+            return _get(http, url, max_bytes=max_bytes, limits=limits, address=address).content
+        except _ConnectFailed:
+            continue
+    return _get(http, url, max_bytes=max_bytes, limits=limits, address=addresses[-1]).content
+
+
+def _status_lists(registry: Registry, cache: Cache, http: httpx.Client, now: datetime,
+                  allow_loopback: bool, limits: SyncLimits) -> tuple[int, list[str]]:
+    """Mirror the status lists of every issuer that has a ``statusUrl``: its ``index.json``
+    names the lists (``N-revocation.json``, ``N-suspension.json``); each list must verify
+    (signed by the issuer with a key the registry lists, well formed) before it is cached,
+    and a list older than the cached copy never replaces it (no rollback of revocations)."""
+    from vcskill.verifier import Verifier
+
+    verifier = Verifier(registry=registry)
+    mirrored, warnings = 0, []
+    for entry in registry.issuers:
+        if entry.status_url is None:
+            continue
+        base = entry.status_url.rstrip("/")
+        try:
+            index = parse_json(_public_get(http, f"{base}/index.json", allow_loopback, limits,
+                                           limits.max_did_document_bytes),
+                               what=f"status list index of {entry.did}")
+            names = index.get("lists") if isinstance(index, dict) else None
+            if not isinstance(names, list) or len(names) > limits.max_status_lists or \
+                    not all(isinstance(n, str) and _LIST_NAME.fullmatch(n) for n in names):
+                raise RegistryError("the index must be {\"lists\": [\"1-revocation.json\", "
+                                    "...]} with at most "
+                                    f"{limits.max_status_lists} list names")
+        except Error as exc:
+            warnings.append(f"{entry.did}: no status lists from {base}/index.json ({exc})")
+            continue
+        for name in names:
+            url = f"{base}/{name}"
+            try:
+                data = _public_get(http, url, allow_loopback, limits,
+                                   limits.max_status_list_bytes)
+                listed = verifier.check_status_list(data, at=now)
+                if listed.id != url or listed.issuer != entry.did:
+                    raise RegistryError(f"it is the list {listed.id} of {listed.issuer}")
+                cached = cache.status_list(url)
+                if cached is not None:
+                    older = verifier.check_status_list(cached, at=now)
+                    if listed.valid_from and older.valid_from and \
+                            listed.valid_from < older.valid_from:
+                        raise RegistryError("it is older than the cached copy, which is kept")
+                cache.save_status_list(url, data)
+                mirrored += 1
+            except Error as exc:
+                warnings.append(f"{entry.did}: status list {url} not cached ({exc})")
+    return mirrored, warnings

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,3 +163,46 @@ def test_plain_http_needs_allow_loopback(regulator: Regulator, server: Server,
     result = run("sync", server.url, "--cache", tmp_path / "cache", "--trust-root",
                  regulator.fingerprint)
     assert_one_line_error(result, code="REGISTRY_FETCH_FAILED")
+
+
+def test_sync_mirrors_the_status_lists_and_verify_uses_them(tmp_path: Path,
+                                                            server: Server) -> None:
+    """The issuer publishes its lists at its statusUrl; sync verifies and caches them;
+    verify --cache then sees a revocation offline, and a rolled-back list never wins."""
+    status_url = f"http://127.0.0.1:{server.port}/status"
+    root, _, _ = key(tmp_path, "root")
+    issuer, did, multibase = key(tmp_path, "issuer", "--name", "某评价中心")
+    reg = tmp_path / "reg"
+    ok(run("registry", "init", reg, "--root-key", root, "--name", "部"))
+    ok(run("registry", "issuer-add", reg, "--did", did, "--name", "某评价中心", "--category",
+           "employer", "--public-key", multibase, "--scope", "6-31-01-03:L5-L3",
+           "--approved-from", "2025-01-01", "--status-url", status_url))
+    ok(run("registry", "publish", reg, "--key", root, "--out", tmp_path / "registry.json",
+           "--site", server.site))
+    ledger, credential = tmp_path / "issuer.ledger", tmp_path / "c.json"
+    ok(run("issue", "--key", issuer, "--name", "张三", "--occupation", "6-31-01-03",
+           "--level", "L3", "--valid-from", "2026-01-15", "--certificate-number",
+           "S000011000001263000001", "--ledger", ledger, "--status-url", status_url,
+           "--out", credential))
+    publish = ["status", "publish", "--ledger", ledger, "--key", issuer, "--out-dir",
+               server.site / "status"]
+    ok(run(*publish))
+    old_list = (server.site / "status" / "1-revocation.json").read_bytes()
+    cache = tmp_path / "cache"
+    synced = ok(run("sync", server.url, "--cache", cache, "--allow-loopback", "--trust-root",
+                    str(reg / "root.json")))
+    assert "2 status list(s) cached" in synced.stdout
+    assert ok(run("verify", credential, "--cache", cache)).exit_code == 0
+
+    ok(run("revoke", "--ledger", ledger, credential, "--reason", "fraudulent exam"))
+    time.sleep(1.1)  # the new list's validFrom is a later second
+    ok(run(*publish))
+    ok(run("sync", server.url, "--cache", cache, "--allow-loopback"))
+    revoked = run("verify", credential, "--cache", cache, "--json")
+    assert revoked.exit_code == 1 and "CREDENTIAL_REVOKED" in revoked.stdout
+
+    # a mirror serving the old list again (before the revocation) does not undo it
+    server.serve("/status/1-revocation.json", old_list)
+    again = ok(run("sync", server.url, "--cache", cache, "--allow-loopback"))
+    assert "older than the cached copy" in again.stderr
+    assert run("verify", credential, "--cache", cache).exit_code == 1

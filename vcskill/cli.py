@@ -498,11 +498,13 @@ _CATEGORIES = ["employer", "social-training-evaluation-organisation", "technical
 @click.option("--jurisdiction", default="CN", show_default=True, metavar="CODE",
               help="Whose part lists it (a delegated code, or CN for the root's own).")
 @click.option("--key-valid-from", metavar="DATE", help="Keys valid from [default: approval].")
+@click.option("--status-url", metavar="URL",
+              help="Where the issuer publishes its status lists (sync mirrors them).")
 @handle_errors
 def registry_issuer_add(directory: Path, did: str, name: str, other_names: tuple[str, ...],
                         uscc: str | None, category: str, public_keys: tuple[str, ...],
                         scopes: tuple[str, ...], approved_from: str, jurisdiction: str,
-                        key_valid_from: str | None) -> None:
+                        key_valid_from: str | None, status_url: str | None) -> None:
     """List an approved issuer with its keys and the occupations and levels it may certify.
 
     \b
@@ -522,7 +524,7 @@ def registry_issuer_add(directory: Path, did: str, name: str, other_names: tuple
         keys=[admin.parse_public_key_arg(k) for k in public_keys], scopes=scopes,
         approved_from=parse_when(approved_from, what="--approved-from"), uscc=uscc,
         jurisdiction=jurisdiction, key_valid_from=_when(key_valid_from, "--key-valid-from"),
-        other_names=other_names,
+        other_names=other_names, status_url=status_url,
     )
     click.echo(f"listed {safe_text(entry.did)} '{safe_text(entry.name)}' in {entry.jurisdiction}: "
                + "; ".join(s.describe() for s in entry.scope))
@@ -562,6 +564,26 @@ def registry_issuer_status(directory: Path, did: str, status: str, start: str,
                    + (f"  ({safe_text(item.reason)})" if item.reason else ""))
 
 
+@registry.command("issuer-set")
+@click.argument("directory", metavar="DIR", type=_DIR)
+@click.option("--did", required=True, help="The issuer's DID.")
+@click.option("--status-url", required=True, metavar="URL",
+              help="Where the issuer publishes its status lists ('' to remove).")
+@handle_errors
+def registry_issuer_set(directory: Path, did: str, status_url: str) -> None:
+    """Record where an issuer publishes its status lists, so that `vcskill sync` mirrors them.
+
+    \b
+    Example:
+      vcskill registry issuer-set reg --did did:web:a.example.cn \\
+          --status-url https://a.example.cn/status
+    """
+    from did_registry import admin
+
+    entry = admin.set_status_url(directory, did=did, status_url=status_url or None)
+    click.echo(f"{safe_text(entry.did)} status lists: {safe_text(entry.status_url or 'none')}")
+
+
 @registry.command("issuer-scope")
 @click.argument("directory", metavar="DIR", type=_DIR)
 @click.option("--did", required=True, help="The issuer's DID.")
@@ -585,6 +607,8 @@ def registry_issuer_scope(directory: Path, did: str, add: str | None,
 
     if (add is None) == (end_occupation is None):
         raise UsageError("give either --add OCCUPATION:LEVELS or --end OCCUPATION")
+    if end_occupation is not None and end is not None:
+        raise UsageError("--until goes with --add; --end ends the scope at --from")
     when = parse_when(start, what="--from")
     if add is not None:
         entry = admin.set_scope(directory, did=did, scope=add, start=when,
@@ -911,6 +935,11 @@ def verify(input_path: str, registry: Path | None, trust_root: str | None,
     policy = parse_policy(require_occupation, min_level)
     # The registry's expiry is judged at the same moment as the credential.
     now = when or datetime.now(UTC)
+    from click.core import ParameterSource
+
+    if registry is None and cache is None and click.get_current_context(
+            ).get_parameter_source("trust_root") is ParameterSource.ENVIRONMENT:
+        trust_root = None  # VCSKILL_TRUST_ROOT set for registry use; nothing to pin here
     verifier = Verifier(**_trust(registry, trust_root, cache, now),
                         status_lists=_status_lists(status_dir, cache),
                         allow_expired_registry=allow_expired_registry)
@@ -1033,7 +1062,10 @@ def _print_report(report: Any) -> None:
 def _outcome_sentence(report: Any) -> str:
     first = report.first_failure
     if first is None:
-        return "the credential is genuine, authorised and not revoked"
+        if report.status_lists:
+            return "the credential is genuine, authorised and not revoked"
+        return "the credential is genuine and authorised (it has no status entry, so it " \
+               "cannot be revoked)"
     if first.indeterminate:
         return f"could not decide ({first.id}: {safe_text(first.detail)})"
     return f"{first.id} failed: {safe_text(first.detail)}"

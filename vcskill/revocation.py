@@ -87,7 +87,7 @@ def open_ledger(path: Path, key_file: KeyFile, *, status_url: str | None = None,
                 "a new ledger needs the web address its status lists will be published at: "
                 "pass --status-url https://… (a did:web issuer defaults to "
                 "https://<host>/status)")
-        if not url.startswith("https://"):
+        if not url.startswith("https://") and not _is_loopback_http(url):
             raise UsageError(f"--status-url {url!r} must be an https:// URL (verifiers and "
                              "sync fetch status lists over https)")
     kwargs: dict[str, Any] = {"list_size": list_size} if list_size else {}
@@ -103,6 +103,12 @@ def open_ledger(path: Path, key_file: KeyFile, *, status_url: str | None = None,
         raise UsageError(f"the ledger {path} publishes its status lists at "
                          f"{ledger.setting('status_url')}; --status-url cannot change that")
     return ledger
+
+
+def _is_loopback_http(url: str) -> bool:
+    """http://127.0.0.1… or http://localhost…: for tests and local trials only."""
+    return url.startswith(("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:",
+                           "http://localhost/"))
 
 
 # -- issuing -----------------------------------------------------------------------------
@@ -279,4 +285,9 @@ def publish_status_lists(ledger: SQLiteLedger, key_file: KeyFile, out_dir: Path,
                 set_bits=len(state.revoked if purpose is StatusPurpose.REVOCATION
                              else state.suspended),
                 changed=previous is None or previous[1] != encoded))
+    # The index names the lists, so that `vcskill sync` can mirror them (registry statusUrl).
+    index = {"type": "vcskill-status-index", "issuer": key_file.metadata.controller,
+             "lists": sorted({item.path.name for item in written}),
+             "published": now.isoformat()}
+    write_text_atomic(out_dir / "index.json", json.dumps(index, indent=1) + "\n")
     return written

@@ -517,6 +517,17 @@ class Verifier:
                     f"SUSPENDED: entry {entry.index} is set in the suspension list {url} ({age})")
         return None, f"not {_PAST.get(purpose, purpose)}: {url}, entry {entry.index} ({age})"
 
+    def check_status_list(self, data: bytes, *, at: datetime | None = None
+                          ) -> StatusListCredential:
+        """Verify one status list credential on its own, as the status step does (genuine,
+        signed by its issuer with a key the registry lists at its validFrom, well formed,
+        long enough); freshness is not judged here. Raises :class:`Error` with the code."""
+        checked = self._checked_status_list(data, at or datetime.now(UTC))
+        if checked.status_list is None:
+            raise Error(f"the status list {checked.detail}",
+                        code=checked.code or Code.STATUS_VERIFICATION_ERROR)
+        return checked.status_list
+
     def _status_list_staleness(self, listed: StatusListCredential, now: datetime) -> str | None:
         """Why the list cannot speak for ``now``, or None when it is current."""
         skew = timedelta(seconds=self.limits.clock_skew_seconds)
