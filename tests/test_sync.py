@@ -185,7 +185,7 @@ def test_a_good_first_sync_then_offline_use(server: Server, pub: Publisher,
             result.expires, result.did_documents, result.warnings) == (
         1, None, True, 1, EXPIRES, 2, ())
     assert result.summary() == ("registry v1 cached (root v1, expires 2026-12-31T00:00:00Z); "
-                                "2 DID document(s) cached")
+                                "2 DID document(s) and 0 status list(s) cached")
     assert result.url == server.url + "registry.json"
 
     assert (cache.directory / "registry.json").read_bytes() == document

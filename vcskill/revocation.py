@@ -286,8 +286,9 @@ def publish_status_lists(ledger: SQLiteLedger, key_file: KeyFile, out_dir: Path,
                              else state.suspended),
                 changed=previous is None or previous[1] != encoded))
     # The index names the lists, so that `vcskill sync` can mirror them (registry statusUrl).
-    index = {"type": "vcskill-status-index", "issuer": key_file.metadata.controller,
-             "lists": sorted({item.path.name for item in written}),
-             "published": now.isoformat()}
-    write_text_atomic(out_dir / "index.json", json.dumps(index, indent=1) + "\n")
+    status_index: dict[str, Any] = {
+        "type": "vcskill-status-index", "issuer": key_file.metadata.controller,
+        "lists": sorted({item.path.name for item in written}), "published": now.isoformat(),
+    }
+    write_text_atomic(out_dir / "index.json", json.dumps(status_index, indent=1) + "\n")
     return written
