@@ -346,3 +346,9 @@ def test_the_demo_runs_and_every_verdict_is_as_expected(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "demo" / "school-during-suspension.report.json").read_text())
     assert report["outcome"] == "invalid"
     assert report["registry"]["version"] == 1
+    revoked = json.loads((tmp_path / "demo" / "centre-revoked.report.json").read_text())
+    assert "CREDENTIAL_REVOKED" in json.dumps(revoked["checks"])
+    back = json.loads((tmp_path / "demo" / "centre-suspended-then-reinstated.report.json"
+                       ).read_text())
+    assert back["outcome"] == "verified"
+    assert {s["purpose"] for s in back["status_lists"]} == {"revocation", "suspension"}

@@ -8,6 +8,8 @@ The world it builds:
   from the catalogue on 1 May 2026; and one institution that was never registered;
 * the signed registry, and credentials from each issuer and period, in all four proof
   formats, plus a forged copy;
+* the centre's ledger and its signed status lists: one credential revoked, one suspended
+  and then reinstated;
 * each verified offline against the registry, with the verdict expected for it.
 
 Like ``cli.py`` this module wires ``vcskill`` and ``did_registry`` together, so it may import
@@ -29,8 +31,16 @@ from vcskill.credential import SkillCredential
 from vcskill.fileio import write_text_atomic
 from vcskill.issuing import IssueRequest, issue_one
 from vcskill.keys import KeyAlgorithm, KeyFile, PrivateKey, write_key_file
+from vcskill.ledger import Action
 from vcskill.report import Outcome
+from vcskill.revocation import (
+    default_status_url,
+    issue_recorded,
+    open_ledger,
+    publish_status_lists,
+)
 from vcskill.skills import LEVELS
+from vcskill.statuslist import DirectoryStatusSource
 from vcskill.verifier import Verifier
 
 CST = timezone(timedelta(hours=8))
@@ -72,6 +82,10 @@ def _key(path: Path, *, name: str, uscc: str | None = None, did_web: str | None 
                           issuer_name=name, uscc=uscc, did_web=did_web, force=True)
 
 
+def _credential_id(path: Path) -> str:
+    return str(json.loads(path.read_text(encoding="utf-8"))["id"])
+
+
 def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> bool:
     """Run the demo; return True when every verdict is the expected one."""
     from did_registry import admin
@@ -110,6 +124,7 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
         keys=[centre_ed.private_key.public_key, centre_p256.private_key.public_key],
         scopes=["6-31-01-03:L5-L1", "6-18-02-04:L5-L3", "4-03-02-01:L4-L2", "4-10-01-05:L5-L3"],
         approved_from=approved, other_names=["Demo City Vocational Skill Testing Centre"],
+        status_url=default_status_url(centre_ed),
     )
     admin.add_issuer(reg, did=school.metadata.controller, name=SCHOOL, uscc=SCHOOL_USCC,
                      category="social-training-evaluation-organisation",
@@ -137,17 +152,27 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
     # -- credentials --------------------------------------------------------------------
     scenes: list[Scene] = []
 
+    # The centre issues through its ledger, so its credentials can be revoked; the others
+    # issue without one (their credentials carry no status entry).
+    ledger = open_ledger(workdir / "issuers" / "centre.ledger", centre_ed)
+
     def issue(key_file: KeyFile, name: str, occupation: str, level: str, day: datetime,
               suite: str, file: str, title: str, expected: Outcome, serial: int) -> Path:
         # national layout: S, org 0000, province 11, site 000001, year 26, level, serial
         number = f"S0000{PROVINCE}000001{day:%y}{level[1]}{serial:06d}"
-        result = issue_one(key_file, IssueRequest(
+        request = IssueRequest(
             holder_name=name, occupation=occupation, level=level,
             certificate_number=number, valid_from=day, proof_format=suite,
             id_number=f"11010119900101{serial:04d}",
-        ), contexts=contexts)
+        )
         path = workdir / file
-        write_text_atomic(path, result.serialized)
+        if key_file.metadata.controller == centre_ed.metadata.controller:
+            done = issue_recorded(key_file, request, ledger, path, now=now, contexts=contexts)
+            assert done.result is not None
+            result = done.result
+        else:
+            result = issue_one(key_file, request, contexts=contexts)
+            write_text_atomic(path, result.serialized)
         scenes.append(Scene(f"{title}: {name}, {result.summary} [{suite}]", path, expected))
         return path
 
@@ -160,6 +185,12 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
           "credential-3-ecdsa-rdfc-2019.json", "centre", Outcome.VERIFIED, 3)
     issue(centre_ed, "赵六", "4-10-01-05", "L5", june, "vc-jwt",
           "credential-4-vc-jwt.jwt", "centre", Outcome.VERIFIED, 4)
+    revoked = issue(centre_ed, "冯十四", "6-31-01-03", "L4", june, "eddsa-rdfc-2022",
+                    "centre-revoked.json", "centre, later revoked (exam fraud)",
+                    Outcome.INVALID, 12)
+    reinstated = issue(centre_ed, "褚十五", "6-31-01-03", "L4", june, "eddsa-rdfc-2022",
+                       "centre-suspended-then-reinstated.json",
+                       "centre, suspended for review, then reinstated", Outcome.VERIFIED, 13)
     issue(school, "孙七", "4-03-02-01", "L4", _day(2026, 1, 10), "eddsa-rdfc-2022",
           "school-before-suspension.json", "school, before its suspension",
           Outcome.VERIFIED, 5)
@@ -192,12 +223,27 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
     scenes.append(Scene("张三's centre certificate with the level raised to L1 after signing",
                         forged_path, Outcome.INVALID))
 
+    # -- revocation: the ledger records the changes; the signed lists carry them ----------
+    ledger.change_status(_credential_id(revoked), Action.REVOKE,
+                         reason="the assessment was found fraudulent", now=now)
+    ledger.change_status(_credential_id(reinstated), Action.SUSPEND, reason="under review",
+                         now=now)
+    ledger.change_status(_credential_id(reinstated), Action.REINSTATE,
+                         reason="review cleared the holder", now=now)
+    status_dir = workdir / "status"
+    published_lists = publish_status_lists(ledger, centre_ed, status_dir, now=now,
+                                           contexts=contexts)
+    ledger.close()
+    echo(f"  status     {len(published_lists)} signed status lists of the centre -> "
+         f"{status_dir} (one credential revoked, one suspended then reinstated)")
+
     # -- verification, offline, from the pinned root ------------------------------------
     anchor = parse_trust_anchor(str(reg / "root.json"))
     document = registry_file.read_bytes()
     registry = Registry.load(document, trusted_root=anchor.root_for(document), now=now,
                              source=str(registry_file))
-    verifier = Verifier(registry=registry, contexts=contexts)
+    verifier = Verifier(registry=registry, contexts=contexts,
+                        status_lists=DirectoryStatusSource(status_dir))
     echo("")
     echo(f"  {'verdict':<14} {'expected':<10} {'deciding check':<36} credential")
     all_as_expected = True
@@ -217,7 +263,7 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
          "does.")
     echo("  Verify one yourself:")
     echo(f"    vcskill verify {first} --registry {registry_file} --trust-root "
-         f"{published.fingerprint}")
+         f"{published.fingerprint} --status-dir {status_dir}")
     echo("")
     echo("  files:")
     for path in sorted(workdir.rglob("*")):
