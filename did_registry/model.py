@@ -540,6 +540,10 @@ def _enum(value: Any, enum: type[StrEnum], where: str) -> str:
     return str(value)
 
 
+_LOOPBACK_HTTP: Final = ("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:",
+                         "http://localhost/")
+
+
 @dataclass(frozen=True)
 class IssuerEntry:
     """One certificate issuer as its regulator files it."""
@@ -594,10 +598,11 @@ class IssuerEntry:
             seen.add(raw)
         if self.status_url is not None and (
                 not isinstance(self.status_url, str) or len(self.status_url) > 2048
-                or not self.status_url.startswith(("https://", "http://"))
+                or not self.status_url.startswith(("https://", *_LOOPBACK_HTTP))
                 or any(c.isspace() for c in self.status_url)):
             raise RegistryError(f"issuer {self.did}: statusUrl {self.status_url!r} must be an "
-                                "https:// URL")
+                                "https:// URL (http:// only to 127.0.0.1 or localhost, for "
+                                "tests)")
         if not self.status:
             raise RegistryError(f"issuer {self.did} has no status history")
         ordered = sorted(self.status, key=lambda s: s.start)

@@ -100,11 +100,15 @@ def test_a_bad_row_is_reported_by_line_and_the_rest_go_on(issuer: Path,
 def test_a_certificate_number_reused_for_someone_else_is_refused(issuer: Path,
                                                                   tmp_path: Path) -> None:
     ok(batch(issuer, write_csv(tmp_path / "a.csv", 2), tmp_path))
-    other = write_csv(tmp_path / "b.csv", 0, extra=[
-        ["另一人", "", "6-31-01-03", "L3", "S000011000001263000000", "2026-06-30"]])
+    # the same number for someone else, between two new rows of the same chunk
+    other = write_csv(tmp_path / "b.csv", 1, start=10, extra=[
+        ["另一人", "", "6-31-01-03", "L3", "S000011000001263000000", "2026-06-30"],
+        ["新人", "", "6-31-01-03", "L3", "S000011000001263099990", "2026-06-30"]])
     result = batch(issuer, other, tmp_path)
     assert result.exit_code == 2
-    assert "LEDGER_CONFLICT" in result.stderr
+    assert "line 3:" in result.stderr and "LEDGER_CONFLICT" in result.stderr
+    assert "line 2:" not in result.stderr and "line 4:" not in result.stderr
+    assert "2 issued" in result.stdout  # the rest of the chunk went on
 
 
 def test_the_csv_header_is_checked(issuer: Path, tmp_path: Path) -> None:
@@ -311,3 +315,22 @@ def test_a_stale_list_cannot_decide(issuer: Path, tmp_path: Path) -> None:
                  tmp_path / "status", "--at", later.isoformat(), "--json")
     assert result.exit_code == 3, result.stdout
     assert "stale" in result.stdout
+
+
+def test_a_ledger_keeps_its_status_url(issuer: Path, tmp_path: Path) -> None:
+    ok(batch(issuer, write_csv(tmp_path / "c.csv", 1), tmp_path))
+    other = run("issue-batch", write_csv(tmp_path / "d.csv", 1, start=5), "--key", issuer,
+                "--ledger", tmp_path / "issuer.ledger", "--status-url",
+                "https://elsewhere.example.cn/status", "--out-dir", tmp_path / "out")
+    line = assert_one_line_error(other, code="USAGE_ERROR")
+    assert "https://skills.example.cn/status" in line
+
+
+def test_an_occupation_outside_the_built_in_list_needs_its_name(issuer: Path,
+                                                                tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("name,id_number,occupation,level,certificate_number,valid_from,"
+                    "occupation_name\n"
+                    "张三,,2-02-07-05,L3,S000011000001263000001,2026-06-30,电气工程技术人员\n",
+                    encoding="utf-8")
+    assert "1 issued" in ok(batch(issuer, path, tmp_path)).stdout

@@ -13,6 +13,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -205,4 +206,22 @@ def test_sync_mirrors_the_status_lists_and_verify_uses_them(tmp_path: Path,
     server.serve("/status/1-revocation.json", old_list)
     again = ok(run("sync", server.url, "--cache", cache, "--allow-loopback"))
     assert "older than the cached copy" in again.stderr
+    assert run("verify", credential, "--cache", cache).exit_code == 1
+
+    # nor does a newer list, signed with the issuer's key, that clears the revocation bit
+    from vcskill.issuer import sign_credential
+    from vcskill.keys import read_key_file
+    from vcskill.statuslist import Bitstring, StatusPurpose, build_status_list_credential
+
+    key_file = read_key_file(issuer, passphrase=None)
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
+    url = f"{status_url}/1-revocation.json"
+    cleared = sign_credential(
+        build_status_list_credential(list_url=url, issuer=did,
+                                     purpose=StatusPurpose.REVOCATION, bits=Bitstring(),
+                                     valid_from=later, valid_until=later + timedelta(days=1)),
+        key_file.private_key, verification_method=key_file.metadata.verification_method)
+    server.serve("/status/1-revocation.json", json.dumps(cleared).encode())
+    refused = ok(run("sync", server.url, "--cache", cache, "--allow-loopback"))
+    assert "clears revocation bits" in refused.stderr
     assert run("verify", credential, "--cache", cache).exit_code == 1

@@ -27,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     "CredentialSummary": "vcskill.report",
     "Limits": "vcskill.limits",
     "ContextStore": "vcskill.contexts",
+    "DirectoryStatusSource": "vcskill.statuslist",
+    "MemoryStatusSource": "vcskill.statuslist",
     # issuing
     "IssueRequest": "vcskill.issuing",
     "IssueResult": "vcskill.issuing",
@@ -60,12 +62,14 @@ __all__ = [
     "Code",
     "ContextStore",
     "CredentialSummary",
+    "DirectoryStatusSource",
     "Error",
     "IssueRequest",
     "IssueResult",
     "KeyAlgorithm",
     "KeyFile",
     "Limits",
+    "MemoryStatusSource",
     "Occupation",
     "Outcome",
     "Policy",
@@ -101,6 +105,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from vcskill.limits import Limits
     from vcskill.report import Check, CheckId, CredentialSummary, Outcome, VerificationReport
     from vcskill.skills import LEVELS, Occupation, SkillLevel
+    from vcskill.statuslist import DirectoryStatusSource, MemoryStatusSource
     from vcskill.verifier import Policy, Verifier
 
 

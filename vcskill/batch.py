@@ -32,7 +32,7 @@ __all__ = ["BatchSummary", "Row", "RowOutcome", "issue_batch", "read_rows"]
 
 REQUIRED: Final = ("name", "id_number", "occupation", "level", "certificate_number",
                    "valid_from")
-OPTIONAL: Final = ("work_type", "assessment_id", "holder_did")
+OPTIONAL: Final = ("occupation_name", "work_type", "assessment_id", "holder_did", "standard")
 MAX_CSV_BYTES: Final = 512 * 1024 * 1024
 CHUNK: Final = 64
 _SAFE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -123,7 +123,7 @@ def read_rows(path: Path) -> tuple[list[Row], list[RowOutcome]]:
         try:
             request = _request(values)
         except Error as exc:
-            failures.append(RowOutcome(line, "failed", str(exc)))
+            failures.append(RowOutcome(line, "failed", f"{exc} [{exc.code}]"))
             continue
         number = request.certificate_number or ""
         if number in first_line:
@@ -147,6 +147,8 @@ def _request(values: dict[str, str]) -> IssueRequest:
         holder_name=values["name"], id_number=values.get("id_number") or None,
         occupation=values["occupation"], level=values["level"], certificate_number=number,
         valid_from=parse_date_or_datetime(values["valid_from"], what="valid_from"),
+        occupation_name=values.get("occupation_name") or None,
+        standard=values.get("standard") or None,
         work_type=values.get("work_type") or None,
         assessment_id=values.get("assessment_id") or None,
         holder_did=values.get("holder_did") or None,

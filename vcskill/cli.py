@@ -345,7 +345,7 @@ def status_publish(ledger: Path, key_path: Path, out_dir: Path, valid_for: int) 
         change = "" if item.changed else " (unchanged)"
         click.echo(f"{item.path}: list {item.list_number} {item.purpose.value}, version "
                    f"{item.version}, {item.set_bits} set{change}")
-    click.echo(f"host {out_dir} at {url}/ ; valid for {valid_for} days")
+    click.echo(f"host {out_dir} at {url}/; valid for {valid_for} days")
 
 
 # -- registry -----------------------------------------------------------------------------

@@ -75,6 +75,9 @@ class Code(StrEnum):
     LEDGER_CONFLICT = "LEDGER_CONFLICT"
     LEDGER_NOT_FOUND = "LEDGER_NOT_FOUND"
     STATUS_LIST_FULL = "STATUS_LIST_FULL"
+    # QR codes and images (vcskill.qr)
+    QR_DECODE_ERROR = "QR_DECODE_ERROR"
+    IMAGE_ERROR = "IMAGE_ERROR"
     # Report bookkeeping
     NOT_EVALUATED = "NOT_EVALUATED"
     # Tool use

@@ -108,7 +108,7 @@ def build_credential(key_file: KeyFile, request: IssueRequest) -> tuple[SkillCre
     occupation_name = request.occupation_name or KNOWN_OCCUPATIONS.get((code, edition))
     if not occupation_name:
         raise UsageError(f"occupation {code} ({edition} edition) is not in the built-in list; "
-                         "pass --occupation-name")
+                         "pass --occupation-name (the occupation_name column in a batch)")
     level = parse_level(request.level)
     # Skill certificates are dated in China Standard Time: between 00:00 and 08:00 on
     # 1 January the UTC year would contradict the year a certificate number carries.

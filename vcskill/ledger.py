@@ -101,15 +101,28 @@ class ListState:
 
 
 class Ledger(Protocol):
-    """What issuing, revoking and publishing need from storage."""
+    """What issuing, revoking and publishing need from storage (SQLite here; a PostgreSQL
+    ledger for several issuing hosts implements the same methods)."""
+
+    @property
+    def path(self) -> Path: ...
 
     def setting(self, name: str) -> str | None: ...
+
+    def holder_digest(self, holder: Mapping[str, Any]) -> str: ...
+
+    def last_publication(self, list_number: int, purpose: str) -> tuple[int, str] | None: ...
+
+    def record_publication(self, list_number: int, purpose: str, version: int,
+                           encoded_list: str, *, now: datetime) -> None: ...
+
+    def close(self) -> None: ...
 
     def reserve(self, row_key: str, holder_digest: str, *, credential_id: str,
                 now: datetime) -> IssuedRecord: ...
 
     def reserve_many(self, rows: Sequence[tuple[str, str, str]], *, now: datetime
-                     ) -> list[IssuedRecord]: ...
+                     ) -> list[IssuedRecord | LedgerError]: ...
 
     def mark_issued(self, credential_id: str, *, now: datetime) -> None: ...
 
@@ -316,13 +329,17 @@ class SQLiteLedger:
         *issued* credential is refused (``LEDGER_CONFLICT``); a row only ``reserved`` (never
         confirmed written) takes the new holder data and keeps its id and index.
         """
-        return self.reserve_many([(row_key, holder_digest, credential_id)], now=now)[0]
+        record = self.reserve_many([(row_key, holder_digest, credential_id)], now=now)[0]
+        if isinstance(record, LedgerError):
+            raise record
+        return record
 
     def reserve_many(self, rows: Sequence[tuple[str, str, str]], *, now: datetime
-                     ) -> list[IssuedRecord]:
+                     ) -> list[IssuedRecord | LedgerError]:
         """:meth:`reserve` for ``(row_key, holder_digest, credential_id)`` rows, in one
-        transaction (one commit for a chunk of a batch, not one per row)."""
-        keys: list[str] = []
+        transaction (one commit for a chunk of a batch, not one per row). A row refused
+        (``LEDGER_CONFLICT``) gets its error in its place; the others are reserved."""
+        keys: list[str | LedgerError] = []
         with self._write():
             for row_key, holder_digest, credential_id in rows:
                 if not row_key:
@@ -333,10 +350,11 @@ class SQLiteLedger:
                 if found is not None:
                     if found[1] != holder_digest:
                         if found[2] == State.ISSUED:
-                            raise LedgerError(
+                            keys.append(LedgerError(
                                 f"certificate number {row_key} was already issued to another "
                                 f"holder ({found[0]}); a number is never reused",
-                                code=Code.LEDGER_CONFLICT)
+                                code=Code.LEDGER_CONFLICT))
+                            continue
                         self._db.execute("UPDATE credentials SET holder_digest = ? WHERE "
                                          "row_key = ?", (holder_digest, row_key))
                     keys.append(found[0])
@@ -350,8 +368,11 @@ class SQLiteLedger:
                     "list_number, idx, state, reserved_at) VALUES (?, ?, ?, ?, ?, 'reserved', ?)",
                     (credential_id, row_key, holder_digest, number, index, _timestamp(now)))
                 keys.append("")
-        records = []
+        records: list[IssuedRecord | LedgerError] = []
         for (_, _, credential_id), existing in zip(rows, keys, strict=True):
+            if isinstance(existing, LedgerError):
+                records.append(existing)
+                continue
             record = self._by("credential_id", existing or credential_id)
             assert record is not None
             records.append(_with(record, existing=bool(existing)))

@@ -31,7 +31,7 @@ from vcskill.fileio import fsync_directory, write_text_atomic
 from vcskill.issuer import ProofFormat, sign_credential
 from vcskill.issuing import IssueRequest, IssueResult, build_credential
 from vcskill.keys import KeyFile
-from vcskill.ledger import IssuedRecord, LedgerError, SQLiteLedger, State
+from vcskill.ledger import IssuedRecord, Ledger, LedgerError, SQLiteLedger, State
 from vcskill.statuslist import (
     Bitstring,
     StatusPurpose,
@@ -93,15 +93,15 @@ def open_ledger(path: Path, key_file: KeyFile, *, status_url: str | None = None,
     kwargs: dict[str, Any] = {"list_size": list_size} if list_size else {}
     ledger = SQLiteLedger.open(path, create=True,
                                settings={"issuer": issuer, "status_url": url or ""}, **kwargs)
-    recorded = ledger.setting("issuer")
+    recorded, recorded_url = ledger.setting("issuer"), ledger.setting("status_url") or ""
     if recorded != issuer:
         ledger.close()
         raise LedgerError(f"the ledger {path} belongs to {recorded}, not to this key's issuer "
                           f"{issuer}", code=Code.LEDGER_CONFLICT)
-    if status_url and status_url.rstrip("/") != (ledger.setting("status_url") or "").rstrip("/"):
+    if status_url and status_url.rstrip("/") != recorded_url.rstrip("/"):
         ledger.close()
-        raise UsageError(f"the ledger {path} publishes its status lists at "
-                         f"{ledger.setting('status_url')}; --status-url cannot change that")
+        raise UsageError(f"the ledger {path} publishes its status lists at {recorded_url}; "
+                         "--status-url cannot change that")
     return ledger
 
 
@@ -131,7 +131,7 @@ def _holder_data(request: IssueRequest) -> dict[str, Any]:
             "valid_from": request.valid_from.isoformat() if request.valid_from else ""}
 
 
-def issue_recorded(key_file: KeyFile, request: IssueRequest, ledger: SQLiteLedger,
+def issue_recorded(key_file: KeyFile, request: IssueRequest, ledger: Ledger,
                    out: Path, *, now: datetime | None = None,
                    contexts: ContextStore | None = None,
                    skip_issued: bool = True) -> RecordedIssue:
@@ -150,7 +150,7 @@ def issue_recorded(key_file: KeyFile, request: IssueRequest, ledger: SQLiteLedge
 
 
 def issue_many(key_file: KeyFile, jobs: Sequence[tuple[IssueRequest, Path]],
-               ledger: SQLiteLedger, *, now: datetime | None = None,
+               ledger: Ledger, *, now: datetime | None = None,
                contexts: ContextStore | None = None) -> list[RecordedIssue | Error]:
     """Issue a chunk of credentials through the ledger, one outcome per job, in order.
 
@@ -183,6 +183,9 @@ def issue_many(key_file: KeyFile, jobs: Sequence[tuple[IssueRequest, Path]],
     written: list[str] = []
     directories: set[Path] = set()
     for (position, credential, notes, request), record in zip(built, records, strict=True):
+        if isinstance(record, LedgerError):  # e.g. a number issued to another holder
+            outcomes[position] = record
+            continue
         if record.existing and record.state is State.ISSUED:
             outcomes[position] = RecordedIssue(record, None)
             continue
@@ -225,7 +228,7 @@ class PublishedList:
     changed: bool  # differs from the previous publication
 
 
-def publish_status_lists(ledger: SQLiteLedger, key_file: KeyFile, out_dir: Path, *,
+def publish_status_lists(ledger: Ledger, key_file: KeyFile, out_dir: Path, *,
                          now: datetime | None = None,
                          valid_for: timedelta = DEFAULT_LIST_VALIDITY,
                          proof_format: str | None = None,
@@ -236,7 +239,7 @@ def publish_status_lists(ledger: SQLiteLedger, key_file: KeyFile, out_dir: Path,
     """
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     if valid_for <= timedelta(0):
-        raise UsageError("a status list needs a validity period of at least one hour")
+        raise UsageError("a status list needs a validity period of at least one day")
     if ledger.setting("issuer") != key_file.metadata.controller:
         raise LedgerError(f"the ledger belongs to {ledger.setting('issuer')}; sign its lists "
                           "with that issuer's key", code=Code.LEDGER_CONFLICT)
