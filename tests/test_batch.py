@@ -334,3 +334,19 @@ def test_an_occupation_outside_the_built_in_list_needs_its_name(issuer: Path,
                     "张三,,2-02-07-05,L3,S000011000001263000001,2026-06-30,电气工程技术人员\n",
                     encoding="utf-8")
     assert "1 issued" in ok(batch(issuer, path, tmp_path)).stdout
+
+
+def test_qr_codes_and_certificates_for_a_cohort(issuer: Path, tmp_path: Path) -> None:
+    result = batch(issuer, write_csv(tmp_path / "c.csv", 2), tmp_path, "--qr", "--pdf")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    numbers = sorted(p.stem for p in out.glob("*.json"))
+    assert sorted(p.stem for p in out.glob("*.png")) == numbers
+    assert sorted(p.stem for p in out.glob("*.pdf")) == numbers
+    # a missing certificate is made again by a re-run, without issuing anything again
+    (out / f"{numbers[0]}.pdf").unlink()
+    again = batch(issuer, write_csv(tmp_path / "c.csv", 2), tmp_path, "--pdf")
+    assert "0 issued, 2 already issued" in again.stdout
+    assert (out / f"{numbers[0]}.pdf").exists()
+    decoded = run("qr", "decode", out / f"{numbers[1]}.png")
+    assert json.loads(decoded.stdout)["credentialSubject"]["name"] == "学员1"

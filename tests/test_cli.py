@@ -352,3 +352,56 @@ def test_the_demo_runs_and_every_verdict_is_as_expected(tmp_path: Path) -> None:
                        ).read_text())
     assert back["outcome"] == "verified"
     assert {s["purpose"] for s in back["status_lists"]} == {"revocation", "suspension"}
+
+
+# -- QR codes and certificates -----------------------------------------------------------
+
+
+def test_qr_encode_prints_the_version_and_verify_reads_the_image(tmp_path: Path,
+                                                                 credential: Path) -> None:
+    image = tmp_path / "c.png"
+    encoded = run("qr", "encode", credential, "--out", image)
+    assert encoded.exit_code == 0, encoded.output
+    assert encoded.stdout.startswith("QR version ") and "error correction M" in encoded.stdout
+    direct = json.loads(run("verify", credential, "--json").stdout)
+    scanned = run("verify", image, "--json")
+    assert scanned.exit_code == 3  # no registry: as the file itself
+    assert json.loads(scanned.stdout)["checks"] == direct["checks"]
+
+
+def test_verify_reads_a_payload_from_a_text_file(tmp_path: Path, credential: Path) -> None:
+    from vcskill.qr import encode_payload
+
+    payload = tmp_path / "payload.txt"
+    payload.write_text(encode_payload(credential.read_bytes()) + "\n", encoding="utf-8")
+    assert run("verify", payload).exit_code == 3
+    payload.write_text("VCS1:ABCDEF", encoding="utf-8")
+    assert_one_line_error(run("verify", payload), code="QR_DECODE_ERROR")
+
+
+def test_an_image_without_a_qr_code_is_a_clear_error(tmp_path: Path) -> None:
+    from PIL import Image
+
+    blank = tmp_path / "blank.png"
+    Image.new("L", (200, 200), 255).save(blank)
+    assert_one_line_error(run("verify", blank), code="IMAGE_ERROR")
+    assert_one_line_error(run("qr", "decode", blank), code="IMAGE_ERROR")
+
+
+def test_qr_encode_refuses_other_formats(tmp_path: Path, credential: Path) -> None:
+    assert_one_line_error(run("qr", "encode", credential, "--out", tmp_path / "c.gif"))
+
+
+def test_certificate_writes_a_pdf_that_scans(tmp_path: Path, credential: Path) -> None:
+    import pypdfium2 as pdfium
+
+    pdf = tmp_path / "c.pdf"
+    result = run("certificate", credential, "--out", pdf)
+    assert result.exit_code == 0, result.output
+    assert "QR version" in result.stdout
+    page = pdfium.PdfDocument(str(pdf))[0]
+    page.render(scale=150 / 72).to_pil().save(tmp_path / "page.png")
+    scanned = run("verify", tmp_path / "page.png", "--json")
+    assert json.loads(scanned.stdout)["checks"] == json.loads(
+        run("verify", credential, "--json").stdout)["checks"]
+    assert_one_line_error(run("certificate", credential, "--out", pdf), code="USAGE_ERROR")

@@ -164,6 +164,8 @@ class _Job:
     out_dir: str
     status_url: str | None
     proof_format: str | None
+    qr: bool = False
+    pdf: bool = False
 
 
 _worker: dict[str, Any] = {}
@@ -199,18 +201,41 @@ def _issue_rows(rows: Sequence[Row]) -> list[RowOutcome]:
             f"{exc.strerror}: {exc.filename}"
         return [RowOutcome(row.line, "failed", detail) for row in rows]
     outcomes = []
-    for row, result in zip(rows, results, strict=True):
+    for (_, out), row, result in zip(jobs, rows, results, strict=True):
         if isinstance(result, Error):
             outcomes.append(RowOutcome(row.line, "failed", f"{result} [{result.code}]"))
-        else:
-            outcomes.append(RowOutcome(row.line, "skipped" if result.skipped else "issued",
-                                       result.record.credential_id))
+            continue
+        try:
+            _extras(job, out)
+        except (Error, OSError) as exc:
+            detail = f"{exc} [{exc.code}]" if isinstance(exc, Error) else str(exc)
+            outcomes.append(RowOutcome(row.line, "failed", f"issued as "
+                                       f"{result.record.credential_id}, but {detail}"))
+            continue
+        outcomes.append(RowOutcome(row.line, "skipped" if result.skipped else "issued",
+                                   result.record.credential_id))
     return outcomes
+
+
+def _extras(job: _Job, credential_file: Path) -> None:
+    """The QR code and printable certificate beside a credential, made when missing (so a
+    re-run also completes rows whose extras a crash left unwritten)."""
+    if not (job.qr or job.pdf) or not credential_file.is_file():
+        return
+    data = credential_file.read_bytes()
+    if job.qr and not credential_file.with_suffix(".png").exists():
+        from vcskill.qr import write_qr
+
+        write_qr(data, credential_file.with_suffix(".png"))
+    if job.pdf and not credential_file.with_suffix(".pdf").exists():
+        from vcskill.certificate import render_certificate
+
+        render_certificate(data, credential_file.with_suffix(".pdf"))
 
 
 def issue_batch(csv_path: Path, *, key_path: Path, ledger_path: Path, out_dir: Path,
                 workers: int = 1, status_url: str | None = None,
-                proof_format: str | None = None,
+                proof_format: str | None = None, qr: bool = False, pdf: bool = False,
                 progress: Callable[[int, int, BatchSummary], None] | None = None
                 ) -> BatchSummary:
     """Issue every row of ``csv_path``; see the module docstring."""
@@ -220,7 +245,7 @@ def issue_batch(csv_path: Path, *, key_path: Path, ledger_path: Path, out_dir: P
     rows, failures = read_rows(csv_path)
     summary = BatchSummary(rows=len(rows) + len(failures), failures=list(failures))
     out_dir.mkdir(parents=True, exist_ok=True)
-    job = _Job(str(key_path), str(ledger_path), str(out_dir), status_url, proof_format)
+    job = _Job(str(key_path), str(ledger_path), str(out_dir), status_url, proof_format, qr, pdf)
     # Open once here: a wrong passphrase or another issuer's ledger stops the batch before
     # any worker starts, and a new ledger is created by one process only.
     _start_worker(job)

@@ -195,6 +195,88 @@ def key_show(keyfile: Path, as_json: bool) -> None:
         click.echo(f"{label + ':':20} {safe_text(shown) if shown is not None else '-'}")
 
 
+# -- QR codes and certificates -------------------------------------------------------------
+@main.group()
+def qr() -> None:
+    """Put a whole signed credential in a QR code, and read it back."""
+
+
+@qr.command("encode")
+@click.argument("credential", metavar="CREDENTIAL", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.png or FILE.svg.")
+@click.option("--error", "error", type=click.Choice(["l", "m", "q", "h"],
+              case_sensitive=False), default="m", show_default=True,
+              help="Error correction (raised for free when the version has room).")
+@click.option("--scale", type=click.IntRange(1, 64), help="Pixels (PNG) or units per module.")
+@handle_errors
+def qr_encode(credential: str, out: Path, error: str, scale: int | None) -> None:
+    """Encode CREDENTIAL (JSON or vc+jwt) as a QR code that verifies offline.
+
+    \b
+    Example:
+      vcskill qr encode zhangsan.json --out zhangsan.png
+      vcskill verify zhangsan.png --cache ~/.cache/vcskill
+    """
+    from vcskill.qr import write_qr
+
+    info = write_qr(_read_input(credential), out, error=error.lower(), scale=scale)
+    click.echo(f"QR version {info.version}, error correction {info.error.upper()}, "
+               f"{info.payload_chars} characters -> {out}")
+
+
+@qr.command("decode")
+@click.argument("image", metavar="IMAGE")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the credential here [default: standard output].")
+@handle_errors
+def qr_decode(image: str, out: Path | None) -> None:
+    """Read the credential from a photo of its QR code (PNG or JPEG), or from a payload.
+
+    Nothing is verified here: use `vcskill verify IMAGE` for that.
+
+    \b
+    Example:
+      vcskill qr decode photo.jpg --out credential.json
+    """
+    data = _read_credential(image)
+    if out is None:
+        click.echo(data.decode("utf-8"))
+        return
+    from vcskill.fileio import write_bytes_atomic
+
+    write_bytes_atomic(out, data if data.endswith(b"\n") else data + b"\n")
+    click.echo(f"credential -> {out}", err=True)
+
+
+@main.command("certificate")
+@click.argument("credential", metavar="CREDENTIAL", type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The PDF file to write (A4).")
+@click.option("--lang", type=click.Choice(["zh-en", "zh", "en"]), default="zh-en",
+              show_default=True, help="Languages on the page.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@handle_errors
+def certificate(credential: str, out: Path, lang: str, force: bool) -> None:
+    """Render a printable A4 certificate with the credential's QR code.
+
+    The QR code carries the whole signed credential: a scan or a photo of the paper verifies
+    offline (`vcskill verify photo.jpg`). Needs a CJK font (Debian: fonts-noto-cjk).
+
+    \b
+    Example:
+      vcskill certificate zhangsan.json --out zhangsan.pdf
+    """
+    from vcskill.certificate import render_certificate
+
+    if out.exists() and not force:
+        raise UsageError(f"{out} exists; pass --force to overwrite it")
+    info = render_certificate(_read_input(credential), out, lang=lang, force=True)
+    click.echo(f"certificate {safe_text(info.facts.certificate_number)} of "
+               f"{safe_text(info.facts.holder_name)} -> {out} (QR version {info.qr_version}, "
+               f"{info.qr_size_mm:.0f} mm)")
+
+
 # -- cohorts, revocation, status lists ------------------------------------------------------
 @main.command("issue-batch")
 @click.argument("csv_path", metavar="CSV", type=click.Path(dir_okay=False, path_type=Path))
@@ -213,8 +295,9 @@ def key_show(keyfile: Path, as_json: bool) -> None:
     help="Proof format [default: by key type].")
 @click.option("--progress/--no-progress", default=None,
               help="Show the progress bar [default: on a terminal].")
-@click.option("--qr", is_flag=True, help="Also write QR codes (arrives with QR codes).")
-@click.option("--pdf", is_flag=True, help="Also write certificates (arrives with PDFs).")
+@click.option("--qr", is_flag=True, help="Also write each credential's QR code (NUMBER.png).")
+@click.option("--pdf", is_flag=True,
+              help="Also write each printable certificate (NUMBER.pdf, A4, with the QR code).")
 @handle_errors
 def issue_batch(csv_path: Path, key_path: Path, ledger: Path, status_url: str | None,
                 out_dir: Path, workers: int, cryptosuite: str | None, progress: bool | None,
@@ -234,10 +317,9 @@ def issue_batch(csv_path: Path, key_path: Path, ledger: Path, status_url: str | 
     from vcskill.batch import ProgressBar
     from vcskill.batch import issue_batch as run_batch
 
-    if qr or pdf:
-        raise UsageError("--qr and --pdf are not available yet in this version")
     summary = run_batch(csv_path, key_path=key_path, ledger_path=ledger, out_dir=out_dir,
                         workers=workers, status_url=status_url, proof_format=cryptosuite,
+                        qr=qr, pdf=pdf,
                         progress=ProgressBar(force=progress) if progress is not False else None)
     click.echo(f"{summary.rows} rows: {summary.issued} issued, {summary.skipped} already "
                f"issued, {summary.failed} failed; {summary.rate:,.0f} credentials/s "
@@ -913,7 +995,8 @@ def verify(input_path: str, registry: Path | None, trust_root: str | None,
            cache: Path | None, allow_expired_registry: bool, status_dir: Path | None,
            at: str | None, require_occupation: str | None, min_level: str | None,
            as_json: bool) -> None:
-    """Verify a credential offline: JSON, a vc+jwt, or '-' for stdin.
+    """Verify a credential offline: JSON, a vc+jwt, a QR payload, a photo of the QR code
+    (PNG or JPEG), or '-' for stdin.
 
     Exit 0 verified, 1 invalid, 2 unreadable or malformed input, 3 could not decide (for
     example, no registry given, or the registry has expired).
@@ -930,7 +1013,7 @@ def verify(input_path: str, registry: Path | None, trust_root: str | None,
 
     if registry is not None and cache is not None:
         raise UsageError("give --registry or --cache, not both")
-    data = _read_input(input_path)
+    data = _read_credential(input_path)
     when = parse_when(at, what="--at") if at else None
     policy = parse_policy(require_occupation, min_level)
     # The registry's expiry is judged at the same moment as the credential.
@@ -1014,11 +1097,35 @@ def _trust(registry: Path | None, trust_root: str | None, cache: Path | None,
     return {"registry": loaded}
 
 
-def _read_input(path: str) -> bytes:
+def _read_credential(path: str) -> bytes:
+    """The credential in INPUT: a credential file, a QR payload (``VCS1:…``) in a text file,
+    or a PNG/JPEG photo of the QR code."""
+    from vcskill.errors import InputError
+    from vcskill.limits import DEFAULT_LIMITS
+    from vcskill.qr import (
+        MAX_IMAGE_BYTES,
+        credential_from_image,
+        decode_payload,
+        looks_like_image,
+        looks_like_payload,
+    )
+
+    raw = _read_input(path, cap=MAX_IMAGE_BYTES + 1)
+    if looks_like_image(raw):
+        return credential_from_image(raw)
+    if len(raw) > DEFAULT_LIMITS.max_credential_bytes * 2:
+        raise InputError(f"{path} is larger than the credential size limit")
+    text = raw.decode("utf-8", "replace").strip()
+    if looks_like_payload(text):
+        return decode_payload(text)
+    return raw
+
+
+def _read_input(path: str, *, cap: int | None = None) -> bytes:
     from vcskill.errors import InputError
     from vcskill.limits import DEFAULT_LIMITS
 
-    cap = DEFAULT_LIMITS.max_credential_bytes * 2 + 1
+    cap = cap or DEFAULT_LIMITS.max_credential_bytes * 2 + 1
     if path == "-":
         data = sys.stdin.buffer.read(cap)
     else:
@@ -1028,7 +1135,7 @@ def _read_input(path: str) -> bytes:
         with file.open("rb") as handle:
             data = handle.read(cap)
     if len(data) >= cap:
-        raise InputError(f"{path} is larger than the credential size limit")
+        raise InputError(f"{path} is larger than the size limit ({cap - 1:,} bytes)")
     return data
 
 
@@ -1069,6 +1176,48 @@ def _outcome_sentence(report: Any) -> str:
     if first.indeterminate:
         return f"could not decide ({first.id}: {safe_text(first.detail)})"
     return f"{first.id} failed: {safe_text(first.detail)}"
+
+
+# -- serve --------------------------------------------------------------------------------
+@main.command("serve")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+              help="Sync cache to verify against (from `vcskill sync`).")
+@click.option("--registry", type=click.Path(dir_okay=False, path_type=Path),
+              help="A registry file instead of a cache (needs --trust-root).")
+@click.option("--trust-root", envvar="VCSKILL_TRUST_ROOT", metavar="FILE|sha256:HEX",
+              help="The regulator's root, with --registry [env VCSKILL_TRUST_ROOT].")
+@click.option("--status-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Status list credentials [default with --cache: those it mirrored].")
+@click.option("--allow-expired-registry", is_flag=True,
+              help="Decide with a registry past its expiry (the page says so).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback is reachable by others.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--quiet", is_flag=True, help="Do not log requests.")
+@handle_errors
+def serve_command(cache: Path | None, registry: Path | None, trust_root: str | None,
+                  status_dir: Path | None, allow_expired_registry: bool, host: str, port: int,
+                  quiet: bool) -> None:
+    """The employer's verification page: scan or upload a QR code, or paste a credential.
+
+    Works offline from the sync cache; no asset is loaded from the internet. Integrators
+    POST to /api/verify.
+
+    \b
+    Example:
+      vcskill sync https://registry.example.gov.cn/ --cache ~/.cache/vcskill --trust-root ...
+      vcskill serve --cache ~/.cache/vcskill --port 8080
+    """
+    from click.core import ParameterSource
+
+    from vcskill.serve import serve
+
+    if registry is None and click.get_current_context().get_parameter_source(
+            "trust_root") is ParameterSource.ENVIRONMENT:
+        trust_root = None  # VCSKILL_TRUST_ROOT is for --registry; the cache pins its own
+    serve(host=host, port=port, cache=cache, registry=registry, trust_root=trust_root,
+          status_dir=status_dir, allow_expired_registry=allow_expired_registry,
+          echo=click.echo, quiet=quiet)
 
 
 # -- demo ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ The world it builds:
   formats, plus a forged copy;
 * the centre's ledger and its signed status lists: one credential revoked, one suspended
   and then reinstated;
+* the QR code of one credential, read back from the image;
 * each verified offline against the registry, with the verdict expected for it.
 
 Like ``cli.py`` this module wires ``vcskill`` and ``did_registry`` together, so it may import
@@ -32,6 +33,7 @@ from vcskill.fileio import write_text_atomic
 from vcskill.issuing import IssueRequest, issue_one
 from vcskill.keys import KeyAlgorithm, KeyFile, PrivateKey, write_key_file
 from vcskill.ledger import Action
+from vcskill.qr import credential_from_image, looks_like_image, write_qr
 from vcskill.report import Outcome
 from vcskill.revocation import (
     default_status_url,
@@ -208,6 +210,14 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
     issue(stranger, "林十三", "6-31-01-03", "L2", june, "eddsa-rdfc-2022",
           "unregistered-issuer.json", "an unregistered institution", Outcome.INVALID, 11)
 
+    # The QR code a certificate carries: the whole signed credential, read back from the image.
+    qr_image = workdir / "credential-1-eddsa-rdfc-2022.qr.png"
+    qr_info = write_qr(first.read_bytes(), qr_image)
+    echo(f"  QR code    version {qr_info.version}, error correction {qr_info.error.upper()} "
+         f"-> {qr_image}")
+    scenes.append(Scene("张三's credential, scanned from its QR code image", qr_image,
+                        Outcome.VERIFIED))
+
     # A forgery: the level raised from L3 to L1 after signing, every derived field (names,
     # achievement id, the certificate number's level digit) made to agree: only the
     # signature can tell.
@@ -248,7 +258,10 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
     echo(f"  {'verdict':<14} {'expected':<10} {'deciding check':<36} credential")
     all_as_expected = True
     for scene in scenes:
-        report = verifier.check(scene.file.read_bytes(), at=now)
+        data = scene.file.read_bytes()
+        if looks_like_image(data):
+            data = credential_from_image(data)
+        report = verifier.check(data, at=now)
         failure = report.first_failure
         deciding = f"{failure.id} {failure.code}" if failure is not None else "all checks passed"
         ok = report.outcome == scene.expected
