@@ -350,3 +350,31 @@ def test_qr_codes_and_certificates_for_a_cohort(issuer: Path, tmp_path: Path) ->
     assert (out / f"{numbers[0]}.pdf").exists()
     decoded = run("qr", "decode", out / f"{numbers[1]}.png")
     assert json.loads(decoded.stdout)["credentialSubject"]["name"] == "学员1"
+
+
+def test_verify_batch_over_a_directory_and_a_jsonl_file(issuer: Path, tmp_path: Path) -> None:
+    trust = registry_for(issuer, tmp_path)
+    ok(batch(issuer, write_csv(tmp_path / "c.csv", 6), tmp_path))
+    ledger, status = tmp_path / "issuer.ledger", tmp_path / "status"
+    files = sorted((tmp_path / "out").glob("*.json"))
+    ok(run("revoke", "--ledger", ledger, files[0], "--reason", "fraud"))
+    ok(run("status", "publish", "--ledger", ledger, "--key", issuer, "--out-dir", status))
+    options = [*trust, "--status-dir", status]
+
+    directory = run("verify", "--batch", tmp_path / "out", *options)
+    assert directory.exit_code == 1, directory.output  # one revoked
+    assert "6 credentials: 5 verified, 1 invalid" in directory.stdout
+    assert "CREDENTIAL_REVOKED" in directory.stdout
+
+    lines = tmp_path / "all.jsonl"
+    lines.write_text("\n".join(json.dumps(json.loads(f.read_text())) for f in files[1:])
+                     + "\nnot json\n\n", encoding="utf-8")
+    result = run("verify", "--batch", lines, *options, "--json", "--workers", "2")
+    assert result.exit_code == 2, result.output  # the unreadable line
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("outcome") for r in reports[:-1]] == ["verified"] * 5 + ["unreadable"]
+    assert reports[-2]["source"] == "all.jsonl:6"
+    assert reports[-1]["summary"]["total"] == 6
+
+    assert_one_line_error(run("verify", "--batch", lines, files[0]), code="USAGE_ERROR")
+    assert_one_line_error(run("verify", files[0], "--workers", "2"), code="USAGE_ERROR")

@@ -228,9 +228,11 @@ def _extras(job: _Job, credential_file: Path) -> None:
 
         write_qr(data, credential_file.with_suffix(".png"))
     if job.pdf and not credential_file.with_suffix(".pdf").exists():
-        from vcskill.certificate import render_certificate
+        from vcskill.certificate import find_cjk_font, render_certificate
 
-        render_certificate(data, credential_file.with_suffix(".pdf"))
+        if "font" not in _worker:  # found once per process, not once per page
+            _worker["font"] = find_cjk_font()
+        render_certificate(data, credential_file.with_suffix(".pdf"), font=_worker["font"])
 
 
 def issue_batch(csv_path: Path, *, key_path: Path, ledger_path: Path, out_dir: Path,

@@ -122,20 +122,32 @@ def _simplified_face(path: Path) -> int:
     return 0
 
 
-def _check_font(path: Path, face: int, *, source: str) -> None:
+def _checked_face(path: Path, *, source: str = "") -> int:
+    """The face of ``path`` to use, after checking it draws the page's Chinese text."""
+    try:
+        face = _simplified_face(path)
+    except Exception as exc:
+        raise ConfigurationError(
+            f"the font {path}{source} is not a TrueType or OpenType font file ({exc})"
+        ) from exc
+    _check_font(path, face, source=source)
+    return face
+
+
+def _check_font(path: Path, face: int, *, source: str = "") -> None:
     try:
         with path.open("rb") as handle:
             cmap = _ttlib().TTFont(handle, lazy=True, fontNumber=face).getBestCmap() or {}
     except Exception as exc:
         raise ConfigurationError(
-            f"{source} {path} is not a TrueType or OpenType font file ({exc})"
+            f"the font {path}{source} is not a TrueType or OpenType font file ({exc})"
         ) from exc
     missing = sorted({ch for ch in _REQUIRED_TEXT if ord(ch) not in cmap})
     if missing:
         raise ConfigurationError(
-            f"{source} {path} cannot draw Chinese text (it has no glyph for "
-            f"{''.join(missing[:8])}); install the Debian package {FONT_PACKAGE} or point "
-            f"{FONT_ENV} at a Simplified Chinese font"
+            f"the font {path}{source} cannot draw Chinese text (it has no glyph for "
+            f"{''.join(missing[:8]).strip()!r}); install the Debian package {FONT_PACKAGE} "
+            f"or point {FONT_ENV} at a Simplified Chinese font"
         )
 
 
@@ -154,22 +166,15 @@ def find_cjk_font(environ: Mapping[str, str] | None = None, *,
         path = Path(named).expanduser()
         if not path.is_file():
             raise ConfigurationError(f"{FONT_ENV} names {path}, which is not a font file")
-        try:
-            face = _simplified_face(path)
-        except Exception as exc:
-            raise ConfigurationError(
-                f"{FONT_ENV} names {path}, which is not a TrueType or OpenType font ({exc})"
-            ) from exc
-        _check_font(path, face, source=f"the font {FONT_ENV} names,")
+        face = _checked_face(path, source=f" (from {FONT_ENV})")
         return CjkFont(path, path, face, face)
     for regular_name, bold_name, _package in FONT_SEARCH if search is None else search:
         regular = Path(regular_name)
         if not regular.is_file():
             continue
-        face = _simplified_face(regular)
-        _check_font(regular, face, source="the system font")
+        face = _checked_face(regular)
         bold = Path(bold_name) if bold_name and Path(bold_name).is_file() else regular
-        bold_face = _simplified_face(bold) if bold != regular else face
+        bold_face = _checked_face(bold) if bold != regular else face
         return CjkFont(regular, bold, face, bold_face)
     raise ConfigurationError(
         f"no Chinese font for the certificate was found: install the Debian package "

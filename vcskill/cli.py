@@ -13,7 +13,7 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -81,10 +81,12 @@ def safe_text(value: object) -> str:
     return "".join(_escape(ch) if _is_unsafe(ch) else ch for ch in text)
 
 
-def safe_json(value: object) -> str:
+def safe_json(value: object, *, indent: int | None = 2) -> str:
     """JSON for a terminal: readable Chinese, but the characters of :func:`safe_text` escaped
-    (json.dumps escapes only C0 controls), so the output is still the same JSON data."""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
+    (json.dumps escapes only C0 controls), so the output is still the same JSON data.
+    ``indent=None``: one line (JSON Lines)."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent,
+                      separators=None if indent else (",", ":"))
     return "".join(
         _escape(ch) if ch != "\n" and _is_unsafe(ch) else ch for ch in text
     )
@@ -973,7 +975,12 @@ def sync(url: str, cache: Path, trust_root: str | None, allow_loopback: bool) ->
 
 # -- verify -------------------------------------------------------------------------------
 @main.command()
-@click.argument("input_path", metavar="INPUT")
+@click.argument("input_path", metavar="INPUT", required=False)
+@click.option("--batch", "batch_path", metavar="DIR|FILE.jsonl",
+              type=click.Path(path_type=Path),
+              help="Verify every credential of a directory, or one per line of a file.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="With --batch: processes verifying in parallel.")
 @click.option("--registry", type=click.Path(dir_okay=False, path_type=Path),
               help="Trusted issuer registry file (needs --trust-root).")
 @click.option("--trust-root", envvar="VCSKILL_TRUST_ROOT", metavar="FILE|sha256:HEX",
@@ -991,7 +998,8 @@ def sync(url: str, cache: Path, trust_root: str | None, allow_loopback: bool) ->
 @click.option("--min-level", metavar="LEVEL", help="Policy: the lowest acceptable level.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @handle_errors
-def verify(input_path: str, registry: Path | None, trust_root: str | None,
+def verify(input_path: str | None, batch_path: Path | None, workers: int,
+           registry: Path | None, trust_root: str | None,
            cache: Path | None, allow_expired_registry: bool, status_dir: Path | None,
            at: str | None, require_occupation: str | None, min_level: str | None,
            as_json: bool) -> None:
@@ -1009,11 +1017,14 @@ def verify(input_path: str, registry: Path | None, trust_root: str | None,
     from datetime import UTC
 
     from vcskill.report import CheckId, Outcome
-    from vcskill.verifier import Verifier, parse_policy
+    from vcskill.verifier import parse_policy
 
     if registry is not None and cache is not None:
         raise UsageError("give --registry or --cache, not both")
-    data = _read_credential(input_path)
+    if (input_path is None) == (batch_path is None):
+        raise UsageError("give one INPUT, or --batch DIR|FILE.jsonl")
+    if workers > 1 and batch_path is None:
+        raise UsageError("--workers goes with --batch")
     when = parse_when(at, what="--at") if at else None
     policy = parse_policy(require_occupation, min_level)
     # The registry's expiry is judged at the same moment as the credential.
@@ -1023,10 +1034,14 @@ def verify(input_path: str, registry: Path | None, trust_root: str | None,
     if registry is None and cache is None and click.get_current_context(
             ).get_parameter_source("trust_root") is ParameterSource.ENVIRONMENT:
         trust_root = None  # VCSKILL_TRUST_ROOT set for registry use; nothing to pin here
-    verifier = Verifier(**_trust(registry, trust_root, cache, now),
-                        status_lists=_status_lists(status_dir, cache),
-                        allow_expired_registry=allow_expired_registry)
-    report = verifier.check(data, at=now, policy=policy)
+    factory = partial(make_verifier, registry=registry, trust_root=trust_root, cache=cache,
+                      status_dir=status_dir, allow_expired_registry=allow_expired_registry,
+                      now=now)
+    if batch_path is not None:
+        _verify_batch(batch_path, factory, now, policy, workers, as_json)
+    assert input_path is not None
+    data = _read_credential(input_path)
+    report = factory().check(data, at=now, policy=policy)
     if as_json:
         click.echo(safe_json(report.to_json()))
     parse = report.check(CheckId.PARSE)
@@ -1038,6 +1053,59 @@ def verify(input_path: str, registry: Path | None, trust_root: str | None,
         _print_report(report)
     sys.exit({Outcome.VERIFIED: EXIT_OK, Outcome.INVALID: EXIT_INVALID,
               Outcome.INDETERMINATE: EXIT_INDETERMINATE}[report.outcome])
+
+
+def make_verifier(*, registry: Path | None, trust_root: str | None, cache: Path | None,
+                  status_dir: Path | None, allow_expired_registry: bool, now: datetime
+                  ) -> Any:
+    """The Verifier the verify options describe (module level: --batch workers build theirs
+    with it in their own process)."""
+    from vcskill.verifier import Verifier
+
+    return Verifier(**_trust(registry, trust_root, cache, now),
+                    status_lists=_status_lists(status_dir, cache),
+                    allow_expired_registry=allow_expired_registry)
+
+
+def _verify_batch(path: Path, factory: Callable[[], Any], now: datetime, policy: Any,
+                  workers: int, as_json: bool) -> NoReturn:
+    """``verify --batch``: one line per credential, then a summary; exit 0 only when every
+    credential verified, else 1 if any is invalid, 2 if any is unreadable, 3 otherwise."""
+    from vcskill.bulk import UNREADABLE, BulkSummary, read_items, verify_items
+
+    summary = BulkSummary()
+    factory()  # a bad registry, cache or trust root stops here, once, with its error
+    for verdict in verify_items(read_items(path), factory, at=now, policy=policy,
+                                workers=workers, summary=summary):
+        if as_json:
+            line = {"source": verdict.source, **(verdict.report or {"outcome": UNREADABLE})}
+            if verdict.error:
+                line["outcome"], line["error"] = UNREADABLE, verdict.error
+            click.echo(safe_json(line, indent=None))
+            continue
+        credential = (verdict.report or {}).get("credential") or {}
+        facts = " ".join(str(credential.get(k) or "") for k in
+                         ("subject_name", "occupation", "level")).strip()
+        detail = verdict.error or _first_problem(verdict.report)
+        click.echo(f"{verdict.outcome.upper():<14} {safe_text(verdict.source)}  "
+                   f"{safe_text(facts)}{'  ' + safe_text(detail) if detail else ''}")
+    counts = summary.to_json()
+    if as_json:
+        click.echo(safe_json({"summary": counts}, indent=None))
+    else:
+        click.echo(f"{counts['total']} credentials: {counts['verified']} verified, "
+                   f"{counts['invalid']} invalid, {counts['indeterminate']} could not be "
+                   f"decided, {counts[UNREADABLE]} unreadable ({counts['per_second']}/s)")
+    code = (EXIT_INVALID if counts["invalid"] else EXIT_USAGE if counts[UNREADABLE]
+            else EXIT_INDETERMINATE if counts["indeterminate"] else EXIT_OK)
+    sys.exit(code)
+
+
+def _first_problem(report: dict[str, Any] | None) -> str:
+    for check in (report or {}).get("checks", []):
+        if not check["passed"]:
+            return f"{check['id']}: {check['code']}"
+    return ""
 
 
 def _status_lists(status_dir: Path | None, cache: Path | None) -> Any:
@@ -1100,25 +1168,15 @@ def _trust(registry: Path | None, trust_root: str | None, cache: Path | None,
 def _read_credential(path: str) -> bytes:
     """The credential in INPUT: a credential file, a QR payload (``VCS1:…``) in a text file,
     or a PNG/JPEG photo of the QR code."""
+    from vcskill.bulk import credential_bytes
     from vcskill.errors import InputError
     from vcskill.limits import DEFAULT_LIMITS
-    from vcskill.qr import (
-        MAX_IMAGE_BYTES,
-        credential_from_image,
-        decode_payload,
-        looks_like_image,
-        looks_like_payload,
-    )
+    from vcskill.qr import MAX_IMAGE_BYTES, looks_like_image
 
     raw = _read_input(path, cap=MAX_IMAGE_BYTES + 1)
-    if looks_like_image(raw):
-        return credential_from_image(raw)
-    if len(raw) > DEFAULT_LIMITS.max_credential_bytes * 2:
+    if not looks_like_image(raw) and len(raw) > DEFAULT_LIMITS.max_credential_bytes * 2:
         raise InputError(f"{path} is larger than the credential size limit")
-    text = raw.decode("utf-8", "replace").strip()
-    if looks_like_payload(text):
-        return decode_payload(text)
-    return raw
+    return credential_bytes(raw)
 
 
 def _read_input(path: str, *, cap: int | None = None) -> bytes:
