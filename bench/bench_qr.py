@@ -22,7 +22,6 @@ import io
 import json
 import sys
 import tempfile
-import time
 import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -35,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 import segno  # noqa: E402
 import zxingcpp  # noqa: E402
 from PIL import Image  # noqa: E402
+from timing import best_of_three  # noqa: E402  (bench/timing.py, beside this script)
 
 from vcskill import qr  # noqa: E402
 from vcskill.issuer import ProofFormat, sign_credential  # noqa: E402
@@ -51,16 +51,7 @@ WEB = "skills.example.cn"
 
 
 def _time(fn: Callable[[], Any], iterations: int) -> float:
-    """Seconds per call, best of three rounds."""
-    for _ in range(WARM_UP):
-        fn()
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            fn()
-        best = min(best, (time.perf_counter() - start) / iterations)
-    return best
+    return best_of_three(fn, iterations, warm_up=WARM_UP)
 
 
 def _credentials() -> dict[tuple[str, str], Any]:

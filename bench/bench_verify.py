@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pyld import jsonld as pyld_jsonld  # noqa: E402
+from timing import best_of_three  # noqa: E402  (bench/timing.py, beside this script)
 
 from vcskill.contexts import ContextStore  # noqa: E402
 from vcskill.issuing import IssueRequest, issue_one  # noqa: E402
@@ -40,16 +40,7 @@ FORMATS = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "vc-jwt")
 
 
 def _time(fn: Callable[[], Any], iterations: int) -> float:
-    """Seconds per call, best of three rounds (the least disturbed by the other core)."""
-    for _ in range(WARM_UP):
-        fn()
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            fn()
-        best = min(best, (time.perf_counter() - start) / iterations)
-    return best
+    return best_of_three(fn, iterations, warm_up=WARM_UP)
 
 
 def _naive_verifier(store: ContextStore) -> Callable[[dict[str, Any]], bool]:

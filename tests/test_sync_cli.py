@@ -11,16 +11,15 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.loopback import Server
 from tests.test_cli import assert_one_line_error, run
 from tests.test_registry_cli import flags, key, ok
-from tests.test_sync import Server
 
 
 @dataclass
@@ -35,14 +34,6 @@ class Regulator:
     def publish(self, site: Path) -> None:
         ok(run("registry", "publish", self.reg, *flags("--key", self.roots[:2]),
                "--out", self.dir / "registry.json", "--site", site))
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    srv = Server(tmp_path / "site")
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture

@@ -635,7 +635,7 @@ def test_the_rec_signed_status_list_vectors(suite: str) -> None:
                  status_lists=MemoryStatusSource({list_url: path.read_bytes()}))
     report = v.check(signed, at=datetime(2025, 5, 1, tzinfo=CST))
     assert_status(report, Code.STATUS_VERIFICATION_ERROR, Outcome.INDETERMINATE,
-                  "ISSUER_KEY_MISMATCH", f"no proof is by a key of its issuer {did}")
+                  "ISSUER_KEY_MISMATCH", f"no proof is by a key of the issuer {did}")
     # 3. with the production contexts the list is refused before its proof: examples/v2
     production = Verifier(resolver=OfflineResolver({did: document}),
                           status_lists=MemoryStatusSource({list_url: path.read_bytes()}))
