@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from vcskill.credential import SkillCredential
+from vcskill.display import UNSAFE_CATEGORIES, escape_char
 from vcskill.errors import ConfigurationError, InputError, UsageError
 from vcskill.fileio import write_bytes_atomic
 from vcskill.jsonparse import parse_json
@@ -296,20 +297,13 @@ def read_credential(credential: bytes | str | Mapping[str, Any]
 
 # -- neutralising text -------------------------------------------------------------------------
 
-# Controls, bidi and other format characters, line and paragraph separators, private use,
-# surrogates and unassigned code points: shown as escapes, never drawn or obeyed.
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+# Combining marks: a second one on a character is escaped (stacked marks climb out of a box).
 _MARKS = frozenset({"Mn", "Me"})
 
 
-def _escape(ch: str) -> str:
-    code = ord(ch)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
 def neutralise(value: object, has_glyph: Callable[[str], bool] = lambda ch: True) -> str:
-    """Credential text made safe to print: the characters of ``_UNSAFE_CATEGORIES``, those
-    the font has no glyph for, and any combining mark after the first on a character (stacked
+    """Credential text made safe to print: the unsafe characters of :mod:`vcskill.display`,
+    those the font has no glyph for, and any combining mark after the first on a character (stacked
     marks would climb out of their box) become visible ``\\uXXXX`` escapes."""
     text = "" if value is None else str(value)
     out: list[str] = []
@@ -317,8 +311,8 @@ def neutralise(value: object, has_glyph: Callable[[str], bool] = lambda ch: True
     for ch in text:
         category = unicodedata.category(ch)
         marks = marks + 1 if category in _MARKS else 0
-        if category in _UNSAFE_CATEGORIES or marks > 1 or not has_glyph(ch):
-            out.append(_escape(ch))
+        if category in UNSAFE_CATEGORIES or marks > 1 or not has_glyph(ch):
+            out.append(escape_char(ch))
         else:
             out.append(ch)
     return "".join(out)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial, wraps
@@ -55,40 +54,25 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-# Unicode categories that can move the cursor, reorder or hide text on a terminal: controls
-# (C0, DEL, C1), format characters (bidi marks and overrides, zero-width characters) and the
-# line and paragraph separators.
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
-
-
-def _is_unsafe(ch: str) -> bool:
-    return unicodedata.category(ch) in _UNSAFE_CATEGORIES
-
-
-def _escape(ch: str) -> str:
-    """``\\uXXXX`` (a surrogate pair above U+FFFF), valid in JSON and readable as text."""
-    code = ord(ch)
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    code -= 0x10000
-    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-
-
 def safe_text(value: object) -> str:
     """Neutralise terminal control, bidi and invisible characters in credential text
     (VCDM 2.0 §"Code Injection": never let a credential drive the terminal)."""
-    text = "" if value is None else str(value)
-    return "".join(_escape(ch) if _is_unsafe(ch) else ch for ch in text)
+    from vcskill.display import visible
+
+    return visible(value, json_compatible=True)
 
 
 def safe_json(value: object, *, indent: int | None = 2) -> str:
     """JSON for a terminal: readable Chinese, but the characters of :func:`safe_text` escaped
     (json.dumps escapes only C0 controls), so the output is still the same JSON data.
     ``indent=None``: one line (JSON Lines)."""
+    from vcskill.display import escape_char, is_unsafe
+
     text = json.dumps(value, ensure_ascii=False, indent=indent,
                       separators=None if indent else (",", ":"))
     return "".join(
-        _escape(ch) if ch != "\n" and _is_unsafe(ch) else ch for ch in text
+        escape_char(ch, json_compatible=True) if ch != "\n" and is_unsafe(ch) else ch
+        for ch in text
     )
 
 

@@ -38,7 +38,6 @@ import signal
 import sys
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -52,6 +51,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from vcskill import __version__
 from vcskill.contexts import ContextStore
+from vcskill.display import visible
 from vcskill.errors import Code, Error, UsageError
 from vcskill.report import Check, CheckId, Outcome, VerificationReport
 from vcskill.skills import LEVELS
@@ -255,25 +255,10 @@ class Html(str):
     __slots__ = ()
 
 
-_UNSAFE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
-
-
-def visible(text: str) -> str:
-    """Show control, bidi, invisible and unassigned characters as ``\\uXXXX`` so that a
-    credential cannot reorder, hide or fake text on the page."""
-    out = []
-    for ch in text:
-        if unicodedata.category(ch) in _UNSAFE_CATEGORIES:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 def esc(value: object) -> Html:
     if isinstance(value, Html):
         return value
-    return Html(html.escape(visible("" if value is None else str(value)), quote=True))
+    return Html(html.escape(visible(value), quote=True))
 
 
 def h(template: str, **values: object) -> Html:
