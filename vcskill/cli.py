@@ -798,7 +798,9 @@ def registry_show(registry_file: Path, trust_root: str | None, at: str | None,
     from did_registry.pinning import parse_trust_anchor
 
     anchor = parse_trust_anchor(trust_root) if trust_root else None
-    summary = describe(_read_registry(registry_file), anchor=anchor,
+    from did_registry.sources import read_registry_file
+
+    summary = describe(read_registry_file(registry_file), anchor=anchor,
                        now=_when(at, "--at") or datetime.now(UTC), source=str(registry_file))
     if as_json:
         click.echo(safe_json(summary))
@@ -824,17 +826,6 @@ def registry_show(registry_file: Path, trust_root: str | None, at: str | None,
             until = scope["until"] or "no end"
             click.echo(f"        scope {safe_text(scope['occupation'])} "
                        f"{safe_text(scope['levels'])}  {scope['from']} – {until}")
-
-
-def _read_registry(path: Path) -> bytes:
-    from did_registry.registry import DEFAULT_REGISTRY_LIMITS
-    from vcskill.errors import InputError
-
-    if not path.is_file():
-        raise InputError(f"{path} is not a readable file")
-    with path.open("rb") as handle:
-        data = handle.read(DEFAULT_REGISTRY_LIMITS.max_bytes + 1)
-    return data
 
 
 # -- issue --------------------------------------------------------------------------------
@@ -1094,59 +1085,43 @@ def _first_problem(report: dict[str, Any] | None) -> str:
 
 def _status_lists(status_dir: Path | None, cache: Path | None) -> Any:
     """Status list credentials from --status-dir, or those a sync mirrored into the cache."""
+    from did_registry.sources import status_directory
     from vcskill.statuslist import DirectoryStatusSource
 
-    if status_dir is not None:
-        if not status_dir.is_dir():
-            raise UsageError(f"--status-dir {status_dir} is not a directory")
-        return DirectoryStatusSource(status_dir)
-    if cache is not None and (cache / "status").is_dir():
-        return DirectoryStatusSource(cache / "status")
-    return None
+    if status_dir is not None and not status_dir.is_dir():
+        raise UsageError(f"--status-dir {status_dir} is not a directory")
+    directory = status_directory(status_dir, cache)
+    return DirectoryStatusSource(directory) if directory and directory.is_dir() else None
 
 
 def _trust(registry: Path | None, trust_root: str | None, cache: Path | None,
            now: datetime) -> dict[str, Any]:
     """The Verifier's registry (and resolver) from --registry/--trust-root or --cache."""
     if cache is not None:
-        from did_registry.cache import Cache
         from did_registry.errors import RegistryError
+        from did_registry.sources import load_cache
         from vcskill.errors import Code
         from vcskill.resolver import OfflineResolver
 
-        store = Cache(cache)
         try:
-            loaded = store.load_registry(now=now, allow_expired=True)
+            loaded, store = load_cache(cache, now=now, trust_root=trust_root)
         except RegistryError as exc:
             if exc.code is Code.REGISTRY_MISSING:  # nothing to decide with: exit 3
                 _fail(f"{exc} [{exc.code}]", EXIT_INDETERMINATE)
             raise
-        if trust_root is not None:
-            # The cache's pinned root decides; a --trust-root given as well (say, from
-            # VCSKILL_TRUST_ROOT) must at least be in the cached registry's chain.
-            from did_registry.pinning import parse_trust_anchor
-
-            cached = store.registry_bytes()
-            assert cached is not None  # load_registry succeeded
-            parse_trust_anchor(trust_root).root_for(cached)
         return {"registry": loaded, "resolver": OfflineResolver(store.did_documents())}
     if registry is None:
         if trust_root is not None and cache is None:
             raise UsageError("--trust-root is used with --registry")
         return {}
-    from did_registry.pinning import parse_trust_anchor
-    from did_registry.registry import Registry
-
     if trust_root is None:
         raise UsageError(
             "--registry needs the regulator's root to trust: pass --trust-root with its root "
             "file or fingerprint (printed by `vcskill registry init` and `registry show`), or "
             "set VCSKILL_TRUST_ROOT; a registry cannot vouch for itself")
-    document = _read_registry(registry)
-    anchor = parse_trust_anchor(trust_root)
-    loaded = Registry.load(document, trusted_root=anchor.root_for(document), now=now,
-                           allow_expired=True, source=str(registry))
-    return {"registry": loaded}
+    from did_registry.sources import load_registry_file
+
+    return {"registry": load_registry_file(registry, trust_root, now=now)}
 
 
 def _read_credential(path: str) -> bytes:

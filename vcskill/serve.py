@@ -161,12 +161,9 @@ class TrustSource:
         self._state: TrustState | None = None
 
     def _status_dir(self) -> Path | None:
-        config = self.config
-        if config.status_dir is not None:
-            return config.status_dir
-        if config.cache is not None:
-            return config.cache / "status"
-        return None
+        from did_registry.sources import status_directory
+
+        return status_directory(self.config.status_dir, self.config.cache)
 
     def _stamp_now(self) -> tuple[Any, ...]:
         config = self.config
@@ -215,19 +212,10 @@ class TrustSource:
                 str(Code.IO_ERROR), f"the registry cannot be read: {exc.strerror or exc}"))
 
     def _load_cache(self, directory: Path, now: datetime) -> TrustState:
-        from did_registry.cache import Cache
+        from did_registry.sources import load_cache
         from vcskill.resolver import OfflineResolver
 
-        store = Cache(directory)
-        registry = store.load_registry(now=now, allow_expired=True)
-        if self.config.trust_root is not None:
-            # As `verify --cache`: the cache's pinned root decides; a --trust-root given as
-            # well must at least be in the cached registry's chain.
-            from did_registry.pinning import parse_trust_anchor
-
-            cached = store.registry_bytes()
-            assert cached is not None  # load_registry succeeded
-            parse_trust_anchor(self.config.trust_root).root_for(cached)
+        registry, store = load_cache(directory, now=now, trust_root=self.config.trust_root)
         fetched = store.fetch_info()
         verifier = self._verifier(registry=registry,
                                   resolver=OfflineResolver(store.did_documents()))
@@ -235,15 +223,10 @@ class TrustSource:
                           registry.info.version, registry.info.expires)
 
     def _load_file(self, path: Path, now: datetime) -> TrustState:
-        from did_registry.pinning import parse_trust_anchor
-        from did_registry.registry import DEFAULT_REGISTRY_LIMITS, Registry
+        from did_registry.sources import load_registry_file
 
         assert self.config.trust_root is not None  # validate() saw to it
-        with path.open("rb") as handle:
-            document = handle.read(DEFAULT_REGISTRY_LIMITS.max_bytes + 1)
-        anchor = parse_trust_anchor(self.config.trust_root)
-        registry = Registry.load(document, trusted_root=anchor.root_for(document), now=now,
-                                 allow_expired=True, source=str(path))
+        registry = load_registry_file(path, self.config.trust_root, now=now)
         return TrustState(self._verifier(registry=registry), None, None,
                           registry.info.version, registry.info.expires)
 
