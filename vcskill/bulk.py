@@ -145,9 +145,11 @@ def _verify_chunk(items: Sequence[Item], at: datetime | None, policy: Policy | N
 
 def verify_items(items: Iterator[Item], factory: Callable[[], Verifier], *,
                  at: datetime | None = None, policy: Policy | None = None, workers: int = 1,
-                 summary: BulkSummary | None = None) -> Iterator[Verdict]:
+                 summary: BulkSummary | None = None,
+                 verifier: Verifier | None = None) -> Iterator[Verdict]:
     """Verdicts in input order. ``factory`` builds the Verifier (once per process; with
-    ``workers`` > 1 it must be picklable, e.g. a module-level function or a partial)."""
+    ``workers`` > 1 it must be picklable, e.g. a module-level function or a partial);
+    ``verifier``, already built, serves a single-process run."""
     if workers < 1:
         raise UsageError("--workers must be at least 1")
     summary = summary if summary is not None else BulkSummary()
@@ -159,7 +161,7 @@ def verify_items(items: Iterator[Item], factory: Callable[[], Verifier], *,
         return verdict
 
     if workers == 1:
-        verifier = factory()
+        verifier = verifier or factory()
         for item in items:
             yield account(_verify_one(verifier, item, at, policy))
         return

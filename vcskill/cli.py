@@ -1049,9 +1049,11 @@ def _verify_batch(path: Path, factory: Callable[[], Any], now: datetime, policy:
     from vcskill.bulk import UNREADABLE, BulkSummary, read_items, verify_items
 
     summary = BulkSummary()
-    factory()  # a bad registry, cache or trust root stops here, once, with its error
+    # Built here first: a bad registry, cache or trust root stops the run once, with its
+    # error; a single-process run then uses this verifier.
+    verifier = factory()
     for verdict in verify_items(read_items(path), factory, at=now, policy=policy,
-                                workers=workers, summary=summary):
+                                workers=workers, summary=summary, verifier=verifier):
         if as_json:
             line = {"source": verdict.source, **(verdict.report or {"outcome": UNREADABLE})}
             if verdict.error:

@@ -339,7 +339,7 @@ class SQLiteLedger:
         """:meth:`reserve` for ``(row_key, holder_digest, credential_id)`` rows, in one
         transaction (one commit for a chunk of a batch, not one per row). A row refused
         (``LEDGER_CONFLICT``) gets its error in its place; the others are reserved."""
-        keys: list[str | LedgerError] = []
+        records: list[IssuedRecord | LedgerError] = []
         with self._write():
             for row_key, holder_digest, credential_id in rows:
                 if not row_key:
@@ -350,14 +350,16 @@ class SQLiteLedger:
                 if found is not None:
                     if found[1] != holder_digest:
                         if found[2] == State.ISSUED:
-                            keys.append(LedgerError(
+                            records.append(LedgerError(
                                 f"certificate number {row_key} was already issued to another "
                                 f"holder ({found[0]}); a number is never reused",
                                 code=Code.LEDGER_CONFLICT))
                             continue
                         self._db.execute("UPDATE credentials SET holder_digest = ? WHERE "
                                          "row_key = ?", (holder_digest, row_key))
-                    keys.append(found[0])
+                    existing = self._by("credential_id", found[0])
+                    assert existing is not None
+                    records.append(_with(existing, existing=True))
                     continue
                 number, size, key, allocated = self._open_list(now)
                 index = permute(key, allocated, size)
@@ -367,15 +369,11 @@ class SQLiteLedger:
                     "INSERT INTO credentials (credential_id, row_key, holder_digest, "
                     "list_number, idx, state, reserved_at) VALUES (?, ?, ?, ?, ?, 'reserved', ?)",
                     (credential_id, row_key, holder_digest, number, index, _timestamp(now)))
-                keys.append("")
-        records: list[IssuedRecord | LedgerError] = []
-        for (_, _, credential_id), existing in zip(rows, keys, strict=True):
-            if isinstance(existing, LedgerError):
-                records.append(existing)
-                continue
-            record = self._by("credential_id", existing or credential_id)
-            assert record is not None
-            records.append(_with(record, existing=bool(existing)))
+                # a new row: everything about it is known, no need to read it back
+                records.append(IssuedRecord(
+                    credential_id=credential_id, row_key=row_key, list_number=number,
+                    index=index, state=State.RESERVED,
+                    reserved_at=_parse_time(_timestamp(now)) or now, issued_at=None))
         return records
 
     def _open_list(self, now: datetime) -> tuple[int, int, bytes, int]:
