@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,19 +32,12 @@ from did_registry import (
 from did_registry.errors import RegistryError
 from did_registry.signing import digest
 from did_registry.site import MANIFEST, did_web_site_path, write_site
+from tests.test_registry import EXPIRES, ISSUED, NOW, d
 from vcskill.did import parse_did_web
 from vcskill.errors import Code
 from vcskill.keys import KeyAlgorithm, PrivateKey
 from vcskill.resolver import OfflineResolver
 
-
-def d(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-ISSUED = d("2026-01-01T00:00:00")
-NOW = d("2026-06-01T00:00:00")
-EXPIRES = d("2026-12-31T00:00:00")
 ROOT_NAME = "中华人民共和国人力资源和社会保障部"
 
 
