@@ -270,8 +270,8 @@ def test_an_image_without_a_qr_code_is_422(served: Running) -> None:
 
 def test_a_link_in_a_qr_code_is_not_followed(served: Running) -> None:
     answer = served.api({"payload": "https://evil.example/credential.json"})
-    assert answer.status == 200
-    assert answer.json()["verdict"] == "red"  # not a credential at all
+    # not a credential at all, and never fetched: refused as input
+    assert answer.status == 422 and answer.json()["error"]["code"] == "PARSING_ERROR"
     answer = served.api({"payload": "VCS1:NOT-BASE45"})
     assert answer.status == 422 and answer.json()["error"]["code"] == "QR_DECODE_ERROR"
 
@@ -292,9 +292,9 @@ def test_api_request_shapes(served: Running, world: World) -> None:
         assert answer.status == status, body
         error = answer.json()["error"]
         assert error["code"] and error["message"]
-    garbage = served.api({"credential": "hello"}).json()
-    assert garbage["verdict"] == "red"
-    assert garbage["checks"][0] == {**garbage["checks"][0], "id": "parse", "passed": False}
+    # not a credential at all: refused as input (as the CLI's exit 2), never a verdict
+    garbage = served.api({"credential": "hello"})
+    assert garbage.status == 422 and garbage.json()["error"]["code"] == "PARSING_ERROR"
 
 
 def test_wrong_content_types(served: Running) -> None:

@@ -43,15 +43,37 @@ def handle_errors(func: F) -> F:
                 raise
             _fail(f"{exc} [{exc.code}]")
         except BrokenPipeError:
-            # the reader went away (``vcskill verify x.json | head``): not an error of ours
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
-            sys.exit(EXIT_USAGE)
+            # The reader went away (``vcskill verify x.json | head -1``): not an error of
+            # ours, and not a reason to change the answer. A command that knows its exit code
+            # before it prints (verify) records it with answer_with().
+            _silence_stdout()
+            sys.exit(click.get_current_context().meta.get(_EXIT_KEY, EXIT_USAGE))
         except OSError as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
             _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
 
     return wrapper  # type: ignore[return-value]
+
+
+_EXIT_KEY = "vcskill.exit_code"
+
+
+def answer_with(code: int) -> None:
+    """Record the exit code the command will end with, so that a reader closing the pipe
+    early (``| head -1``) does not turn it into another one."""
+    click.get_current_context().meta[_EXIT_KEY] = code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the final flush cannot fail again (Python's
+    advice for SIGPIPE, "Note on SIGPIPE" in the signal module's documentation)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (a test runner's)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
 
 
 def safe_text(value: object) -> str:
@@ -971,17 +993,21 @@ def sync(url: str, cache: Path, trust_root: str | None, allow_loopback: bool) ->
 @click.option("--at", "at", help="Judge as of this date-time instead of now.")
 @click.option("--require-occupation", metavar="CODE", help="Policy: the occupation required.")
 @click.option("--min-level", metavar="LEVEL", help="Policy: the lowest acceptable level.")
+@click.option("--any-credential", is_flag=True,
+              help="Verify any VC Data Model 2.0 credential, not only skill level "
+                   "certificates (which are all that is accepted otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @handle_errors
 def verify(input_path: str | None, batch_path: Path | None, workers: int,
            registry: Path | None, trust_root: str | None,
            cache: Path | None, allow_expired_registry: bool, status_dir: Path | None,
            at: str | None, require_occupation: str | None, min_level: str | None,
-           as_json: bool) -> None:
+           any_credential: bool, as_json: bool) -> None:
     """Verify a credential offline: JSON, a vc+jwt, a QR payload, a photo of the QR code
     (PNG or JPEG), or '-' for stdin.
 
-    Exit 0 verified, 1 invalid, 2 unreadable or malformed input, 3 could not decide (for
+    Exit 0 verified, 1 invalid, 2 unreadable or malformed input, or not a skill level
+    certificate (a status list, a presentation, a registry file...), 3 could not decide (for
     example, no registry given, or the registry has expired).
 
     \b
@@ -991,7 +1017,7 @@ def verify(input_path: str | None, batch_path: Path | None, workers: int,
     """
     from datetime import UTC
 
-    from vcskill.report import CheckId, Outcome
+    from vcskill.report import Outcome
     from vcskill.verifier import parse_policy
 
     if registry is not None and cache is not None:
@@ -1011,35 +1037,39 @@ def verify(input_path: str | None, batch_path: Path | None, workers: int,
         trust_root = None  # VCSKILL_TRUST_ROOT set for registry use; nothing to pin here
     factory = partial(make_verifier, registry=registry, trust_root=trust_root, cache=cache,
                       status_dir=status_dir, allow_expired_registry=allow_expired_registry,
-                      now=now)
+                      now=now, any_credential=any_credential)
     if batch_path is not None:
         _verify_batch(batch_path, factory, now, policy, workers, as_json)
     assert input_path is not None
     data = _read_credential(input_path)
     report = factory().check(data, at=now, policy=policy)
+    refusal = report.refusal
+    answer_with(EXIT_USAGE if refusal is not None else
+                {Outcome.VERIFIED: EXIT_OK, Outcome.INVALID: EXIT_INVALID,
+                 Outcome.INDETERMINATE: EXIT_INDETERMINATE}[report.outcome])
     if as_json:
         click.echo(safe_json(report.to_json()))
-    parse = report.check(CheckId.PARSE)
-    if parse is not None and not parse.passed:
-        # Not a credential at all (empty, not JSON, too deep, duplicate keys...): that is
-        # malformed input (exit 2), not an invalid credential.
-        _fail(f"{safe_text(input_path)}: {safe_text(parse.detail)} [{parse.code}]")
+    if refusal is not None:
+        # Not a credential we judge (empty, not JSON, too deep, a status list, a registry
+        # file, another kind of credential...): malformed input (exit 2), not an invalid one.
+        _fail(f"{safe_text(input_path)}: {safe_text(refusal.detail)} [{refusal.code}]")
     if not as_json:
         _print_report(report)
-    sys.exit({Outcome.VERIFIED: EXIT_OK, Outcome.INVALID: EXIT_INVALID,
-              Outcome.INDETERMINATE: EXIT_INDETERMINATE}[report.outcome])
+    sys.exit(click.get_current_context().meta[_EXIT_KEY])
 
 
 def make_verifier(*, registry: Path | None, trust_root: str | None, cache: Path | None,
-                  status_dir: Path | None, allow_expired_registry: bool, now: datetime
-                  ) -> Any:
+                  status_dir: Path | None, allow_expired_registry: bool, now: datetime,
+                  any_credential: bool = False) -> Any:
     """The Verifier the verify options describe (module level: --batch workers build theirs
     with it in their own process)."""
-    from vcskill.verifier import Verifier
+    from vcskill.verifier import Accept, Verifier
 
     return Verifier(**_trust(registry, trust_root, cache, now),
                     status_lists=_status_lists(status_dir, cache),
-                    allow_expired_registry=allow_expired_registry)
+                    allow_expired_registry=allow_expired_registry,
+                    accept=Accept.ANY_CREDENTIAL if any_credential else
+                    Accept.SKILL_CREDENTIALS)
 
 
 def _verify_batch(path: Path, factory: Callable[[], Any], now: datetime, policy: Any,
@@ -1054,6 +1084,7 @@ def _verify_batch(path: Path, factory: Callable[[], Any], now: datetime, policy:
     verifier = factory()
     for verdict in verify_items(read_items(path), factory, at=now, policy=policy,
                                 workers=workers, summary=summary, verifier=verifier):
+        answer_with(_batch_exit(summary.to_json()))  # if the reader leaves, what we know
         if as_json:
             line = {"source": verdict.source, **(verdict.report or {"outcome": UNREADABLE})}
             if verdict.error:
@@ -1073,9 +1104,16 @@ def _verify_batch(path: Path, factory: Callable[[], Any], now: datetime, policy:
         click.echo(f"{counts['total']} credentials: {counts['verified']} verified, "
                    f"{counts['invalid']} invalid, {counts['indeterminate']} could not be "
                    f"decided, {counts[UNREADABLE]} unreadable ({counts['per_second']}/s)")
-    code = (EXIT_INVALID if counts["invalid"] else EXIT_USAGE if counts[UNREADABLE]
-            else EXIT_INDETERMINATE if counts["indeterminate"] else EXIT_OK)
+    code = _batch_exit(counts)
+    answer_with(code)
     sys.exit(code)
+
+
+def _batch_exit(counts: dict[str, Any]) -> int:
+    from vcskill.bulk import UNREADABLE
+
+    return (EXIT_INVALID if counts["invalid"] else EXIT_USAGE if counts[UNREADABLE]
+            else EXIT_INDETERMINATE if counts["indeterminate"] else EXIT_OK)
 
 
 def _first_problem(report: dict[str, Any] | None) -> str:

@@ -20,12 +20,21 @@ class Code(StrEnum):
     PARSING_ERROR = "PARSING_ERROR"
     MALFORMED_VALUE_ERROR = "MALFORMED_VALUE_ERROR"
     RANGE_ERROR = "RANGE_ERROR"
+    # What kind of input it is (CLI exit 2): JSON that is not a verifiable credential at all
+    # (a registry file, a presentation, {"hello": "world"}), and a credential of a kind the
+    # verifier was not asked to accept (a status list credential, a non-skill credential).
+    NOT_A_CREDENTIAL = "NOT_A_CREDENTIAL"
+    UNEXPECTED_CREDENTIAL_TYPE = "UNEXPECTED_CREDENTIAL_TYPE"
     # JSON-LD and contexts
     UNKNOWN_CONTEXT = "UNKNOWN_CONTEXT"
     CONTEXT_VALIDATION_ERROR = "CONTEXT_VALIDATION_ERROR"
     CONTEXT_INTEGRITY_ERROR = "CONTEXT_INTEGRITY_ERROR"
     DATA_LOSS_DETECTION_ERROR = "DATA_LOSS_DETECTION_ERROR"
     JSONLD_ERROR = "JSONLD_ERROR"
+    # The JSON is not exactly the compact form its @context defines: a property, type or
+    # value re-spelled (an IRI for a term, a value object, a nested @graph). The proof may
+    # still match, since it signs the RDF, so it is refused before anything is read (ADR 0007).
+    JSONLD_NOT_COMPACT = "JSONLD_NOT_COMPACT"
     CANONICALIZATION_LIMIT = "CANONICALIZATION_LIMIT"
     # Proofs (DI 1.0 names)
     PROOF_GENERATION_ERROR = "PROOF_GENERATION_ERROR"

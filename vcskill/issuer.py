@@ -1,8 +1,10 @@
 """Signing credentials: one entry point for the four proof formats.
 
-Before anything is signed the document is held to the same rules a verifier applies (VC Data
-Model 2.0, bundled contexts only, every term defined), so an issuer can never hand out a
-credential that a conformant verifier would refuse.
+Before anything is signed the document is held to the rules vcskill's verifier applies before
+the proof: VC Data Model 2.0; an ``@context`` of bundled context URLs only (no inline or
+nested contexts); every term defined; exactly the compact form its contexts define (ADR
+0007); a verifiable credential; a skill credential with exactly the skill contexts. An issuer
+can therefore never hand out a credential that vcskill's own verifier refuses unread.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from typing import Any
 from vcskill.contexts import ContextStore
 from vcskill.datamodel import validate_credential
 from vcskill.errors import Code, DataModelError, ProofError
-from vcskill.jsonld import to_nquads
+from vcskill.credential import SKILL_CONTEXTS
 from vcskill.jsonparse import control_character_path
 from vcskill.keys import KeyAlgorithm, PrivateKey
 from vcskill.limits import DEFAULT_LIMITS, Limits
 from vcskill.proofs.dataintegrity import Cryptosuite, add_proof
 from vcskill.proofs.jose import sign_jwt
+from vcskill.signedform import DocumentKind, check_context_list, read_signed_form
 
 
 class ProofFormat(StrEnum):
@@ -62,12 +65,10 @@ def sign_credential(
         raise DataModelError(
             f"the credential has a control character at {control}; remove it before signing"
         )
+    _check_readable(document, contexts, limits)
     if proof_format is ProofFormat.VC_JWT:
-        to_nquads(document, contexts=contexts, limits=limits)  # every term defined
         return sign_jwt(document, key, kid=verification_method)
     suite = Cryptosuite(proof_format.value)
-    if suite.uses_jcs:
-        to_nquads(document, contexts=contexts, limits=limits)
     return add_proof(
         document,
         key,
@@ -77,3 +78,18 @@ def sign_credential(
         contexts=contexts,
         limits=limits,
     )
+
+
+def _check_readable(document: Mapping[str, Any], contexts: ContextStore, limits: Limits) -> None:
+    """What the verifier's context step refuses is never signed: the same functions decide."""
+    check_context_list(document, contexts)
+    signed = read_signed_form(document, contexts=contexts, limits=limits, name="credential")
+    if not signed.kind.is_credential:
+        raise DataModelError(
+            f"this is {signed.kind.describe()}: only verifiable credentials are signed here",
+            code=Code.NOT_A_CREDENTIAL)
+    if signed.kind is DocumentKind.SKILL_CREDENTIAL and tuple(document["@context"]) != \
+            SKILL_CONTEXTS:
+        raise DataModelError(
+            "a skill credential's @context must be exactly " + ", ".join(SKILL_CONTEXTS),
+            code=Code.CONTEXT_VALIDATION_ERROR)

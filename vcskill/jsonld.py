@@ -33,6 +33,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
+from cachetools import LRUCache
 from pyld.identifier_issuer import IdentifierIssuer
 from pyld.jsonld import JsonLdError, JsonLdProcessor
 
@@ -40,7 +41,7 @@ from vcskill.contexts import ContextStore
 from vcskill.errors import CanonicalizationError, Code, ContextError, Error
 from vcskill.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["expand", "to_nquads"]
+__all__ = ["ExpandedDocument", "expand", "expand_document", "to_nquads"]
 
 # How a value's base direction reaches RDF (JSON-LD 1.1 API, "Object to RDF Conversion"). With
 # the default (null) it is silently lost; "i18n-datatype" is what the eddsa/ecdsa cryptosuite
@@ -61,6 +62,8 @@ _LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 _NODE_KEYWORDS: Final = frozenset({"@id", "@type", "@graph", "@included", "@reverse"})
 _VALUE_KEYWORDS: Final = frozenset({"@value", "@type", "@language", "@direction"})
 _MAX_SHOWN: Final = 120
+# IRI compactions that take no value, by (active context _uuid, IRI, vocab, reverse).
+_COMPACT_IRI_MEMO: LRUCache[tuple[str, str, bool, bool], Any] = LRUCache(maxsize=8192)
 
 
 def expand(
@@ -75,8 +78,7 @@ def expand(
     ``DATA_LOSS_DETECTION_ERROR``, ``JSONLD_ERROR``) or
     :class:`~vcskill.errors.CanonicalizationError` when the document is over ``limits``.
     """
-    with _LOCK:
-        return _safe_expand(document, contexts, limits)[0]
+    return expand_document(document, contexts=contexts, limits=limits).nodes
 
 
 def to_nquads(
@@ -87,22 +89,82 @@ def to_nquads(
 ) -> str:
     """The RDF dataset of ``document`` as N-Quads (not canonicalised), in safe mode.
 
-    Same checks and errors as :func:`expand`; blank node labels are pyld's ``_:b0, _:b1, ...``.
+    Same checks and errors as :func:`expand`; blank node labels are ``_:b0, _:b1, ...``.
     """
+    return expand_document(document, contexts=contexts, limits=limits).nquads()
+
+
+def expand_document(
+    document: Mapping[str, Any],
+    *,
+    contexts: ContextStore,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ExpandedDocument:
+    """``document`` expanded in safe mode and checked (see the module docstring), kept for
+    RDF conversion and compaction, so that each is done from one expansion."""
     with _LOCK:
-        expanded, options = _safe_expand(document, contexts, limits)
+        nodes, options = _safe_expand(document, contexts, limits)
+    return ExpandedDocument(nodes, options, document, contexts)
+
+
+class ExpandedDocument:
+    """A document after safe-mode expansion: its node objects, and what can be made of them.
+
+    Treat ``nodes`` as read-only: :meth:`nquads` and :meth:`compact` work from them.
+    """
+
+    __slots__ = ("_contexts", "_document", "_options", "nodes")
+
+    def __init__(self, nodes: list[Any], options: dict[str, Any],
+                 document: Mapping[str, Any], contexts: ContextStore) -> None:
+        self.nodes = nodes
+        self._options = options
+        self._document = document
+        self._contexts = contexts
+
+    def top_types(self) -> frozenset[str]:
+        """The expanded ``@type`` IRIs of the top-level node objects."""
+        return frozenset(t for node in self.nodes if isinstance(node, dict)
+                         for t in node.get("@type", ()) if isinstance(t, str))
+
+    def nquads(self, *, leave_out: frozenset[str] = frozenset()) -> str:
+        """The RDF dataset as N-Quads, leaving out the top-level properties (expanded IRIs)
+        in ``leave_out``: the secured document minus its proofs is the unsecured document
+        (VC-DI §4.3 "Verify Proof" step 1 removes ``proof``; nothing else depends on it)."""
+        nodes = self.nodes
+        if leave_out:
+            nodes = [{k: v for k, v in node.items() if k not in leave_out}
+                     if isinstance(node, dict) else node for node in nodes]
+        with _LOCK:
+            try:
+                rdf = _expanded_to_nquads(nodes, self._options)
+            except Exception as exc:
+                raise _wrap(exc, self._document, self._contexts) from exc
         try:
-            rdf = _expanded_to_nquads(expanded, options)
-        except Exception as exc:
-            raise _wrap(exc, document, contexts) from exc
-    try:
-        rdf.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ContextError(
-            "the document contains a lone UTF-16 surrogate, which RDF cannot carry",
-            code=Code.JSONLD_ERROR,
-        ) from exc
-    return rdf
+            rdf.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ContextError(
+                "the document contains a lone UTF-16 surrogate, which RDF cannot carry",
+                code=Code.JSONLD_ERROR,
+            ) from exc
+        return rdf
+
+    def compact(self, context: Any) -> Any:
+        """JSON-LD 1.1 compaction of the nodes with ``context`` (the value of an ``@context``
+        member), arrays of one compacted to their value, as the compact form reads.
+
+        Node identifiers are never abbreviated to compact IRIs: the form vcskill reads spells
+        every ``id`` in full, so that the string read is the IRI that was signed.
+        """
+        options = {**self._options, "compactArrays": True, "graph": False,
+                   "skipExpansion": True, "compactToRelative": False}
+        with _LOCK:
+            try:
+                # a copy: the nodes are still needed for nquads() afterwards
+                return _SafeProcessor().compact(_copy_json(self.nodes),
+                                                {"@context": context}, options)
+            except Exception as exc:
+                raise _wrap(exc, self._document, self._contexts) from exc
 
 
 # -- pyld, tightened --------------------------------------------------------------------------
@@ -146,6 +208,33 @@ class _SafeProcessor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
             )
         return result
 
+    def _compact_iri(
+        self,
+        active_ctx: Any,
+        iri: Any,
+        value: Any = None,
+        vocab: bool = False,
+        base: Any = None,
+        reverse: bool = False,
+    ) -> Any:
+        # Node identifiers (vocab=False) stay as written in full. pyld would try every term
+        # of the active context as a prefix of each one (hundreds with Open Badges, most of
+        # the cost of a compaction), and a compact IRI is not what vcskill reads.
+        if not vocab and isinstance(iri, str) and not iri.startswith("@"):
+            return iri
+        uuid = active_ctx.get("_uuid") if value is None else None
+        if uuid is None:
+            return super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
+        # Without a value the answer depends on the active context and the IRI alone; pyld
+        # itself keys its inverse contexts by the context's _uuid. Most calls are these
+        # (types, and pyld's "does this id compact to a term" probe in term selection).
+        key = (uuid, iri, vocab, reverse)
+        found = _COMPACT_IRI_MEMO.get(key)
+        if found is None:
+            found = super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
+            _COMPACT_IRI_MEMO[key] = found
+        return found
+
     def _process_context(
         self, active_ctx: Any, local_ctx: Any, options: Any, *args: Any, **kwargs: Any
     ) -> Any:
@@ -174,19 +263,151 @@ class _SafeProcessor(JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
 def _expanded_to_nquads(expanded: list[Any], options: dict[str, Any]) -> str:
     """JSON-LD 1.1 API "Deserialize JSON-LD to RDF Algorithm" on an already expanded document.
 
-    The tail of pyld's ``JsonLdProcessor.to_rdf`` without its first step: ``to_rdf`` would
-    expand the (expanded) input once more, a third of the cost of the whole call.
+    pyld's ``to_rdf`` would expand the (expanded) input once more, a third of the cost of the
+    whole call, and its node map is quadratic in the values of one property (each value is
+    compared with every value before it), so a credential of a few thousand short strings
+    took seconds. The node map is therefore built here (:class:`_NodeMap`), and pyld's own
+    object-to-RDF conversion turns it into triples.
     """
     processor = _SafeProcessor()
     issuer = IdentifierIssuer("_:b")
-    node_map: dict[str, Any] = {"@default": {}}
-    processor._create_node_map(expanded, node_map, "@default", issuer)
+    node_map = _NodeMap(issuer)
+    node_map.add(expanded, "@default")
     dataset: dict[str, Any] = {}
-    for graph_name, graph in sorted(node_map.items()):
+    for graph_name, graph in sorted(node_map.graphs.items()):
         # every graph name was checked to be an absolute IRI or a blank node
         dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
     nquads: str = JsonLdProcessor.to_nquads(dataset)
     return nquads
+
+
+class _NodeMap:
+    """JSON-LD 1.1 API §7.2 "Node Map Generation" for a document ``_check_expanded`` passed
+    (so no ``@index``, no blank node properties), in linear time.
+
+    Nodes, graphs and blank node labels come out as pyld builds them (the same traversal, in
+    sorted key order, with ``@type`` labels issued first), so the N-Quads are pyld's. A value
+    is added to a node's property unless an equal one is there already, "equal" as pyld and
+    jsonld.js compare values (the same ``@value``, ``@type``, ``@language`` and ``@index``;
+    the same ``@id``); the comparison uses a set per property instead of a scan.
+    """
+
+    __slots__ = ("_issuer", "_seen", "graphs")
+
+    def __init__(self, issuer: IdentifierIssuer) -> None:
+        self._issuer = issuer
+        self.graphs: dict[str, dict[str, dict[str, Any]]] = {"@default": {}}
+        # (graph, subject, property) -> keys of the values it holds; values with no
+        # hashable key (JSON literals) are compared one by one
+        self._seen: dict[tuple[str, str, str], set[tuple[Any, ...]]] = {}
+
+    def add(self, element: Any, graph: str, subject: str | dict[str, str] | None = None,
+            prop: str | None = None, items: list[Any] | None = None) -> None:
+        if isinstance(element, list):
+            for item in element:
+                self.add(item, graph, subject, prop, items)
+            return
+        issuer = self._issuer
+        subjects = self.graphs.setdefault(graph, {})
+        for type_ in element.get("@type", ()) if "@value" not in element else ():
+            if type_.startswith("_:"):
+                issuer.get_id(type_)  # the spec labels @type blank nodes first
+        if "@value" in element:
+            if items is not None:
+                items.append(element)
+            elif isinstance(subject, str):
+                self._add_unique(graph, subjects[subject], subject, prop, element)
+            return
+        if "@list" in element:
+            entry: dict[str, Any] = {"@list": []}
+            self.add(element["@list"], graph, subject, prop, entry["@list"])
+            if items is not None:
+                items.append(entry)
+            elif isinstance(subject, str) and prop is not None:
+                subjects[subject].setdefault(prop, []).append(entry)  # lists are never merged
+            return
+        node_id = element.get("@id")
+        if node_id is None or node_id.startswith("_:"):
+            node_id = issuer.get_id(node_id)
+        node = subjects.setdefault(node_id, {"@id": node_id})
+        reference = {"@id": node_id}
+        if isinstance(subject, dict):  # the value of a reverse property: it points at subject
+            assert prop is not None
+            self._add_unique(graph, node, node_id, prop, dict(subject))
+        elif prop is not None:
+            if items is not None:
+                items.append(reference)
+            elif subject is not None:
+                self._add_unique(graph, subjects[subject], subject, prop, reference)
+        for key, values in sorted(element.items()):
+            if key == "@id":
+                continue
+            if key == "@reverse":
+                for reverse_prop, reverse_items in values.items():
+                    for item in reverse_items:
+                        self.add(item, graph, {"@id": node_id}, reverse_prop)
+                continue
+            if key == "@graph":
+                self.graphs.setdefault(node_id, {})
+                self.add(values, node_id)
+                continue
+            if key == "@included":
+                self.add(values, graph)
+                continue
+            if key == "@type":
+                for type_ in values:
+                    label = issuer.get_id(type_) if type_.startswith("_:") else type_
+                    self._add_unique(graph, node, node_id, "@type", label)
+                continue
+            if key.startswith("@"):  # pragma: no cover - _check_expanded refused the rest
+                node[key] = values
+                continue
+            if not values:
+                node.setdefault(key, [])
+                continue
+            for value in values:
+                self.add(value, graph, node_id, key)
+
+    def _add_unique(self, graph: str, node: dict[str, Any], node_id: str, prop: str | None,
+                    value: Any) -> None:
+        assert prop is not None
+        held = node.setdefault(prop, [])
+        key = _value_key(value)
+        if key is None:
+            if not any(JsonLdProcessor.compare_values(value, other) for other in held):
+                held.append(value)
+            return
+        seen = self._seen.setdefault((graph, node_id, prop), set())
+        if key not in seen:
+            seen.add(key)
+            held.append(value)
+
+
+def _value_key(value: Any) -> tuple[Any, ...] | None:
+    """A hashable stand-in for pyld's ``compare_values``: equal keys for equal values."""
+    if isinstance(value, str):
+        return ("iri", value)  # an @type value
+    if "@value" in value:
+        literal = value["@value"]
+        if isinstance(literal, bool):
+            literal_key: Any = ("bool", literal)
+        elif isinstance(literal, (str, int, float)):
+            literal_key = ("scalar", literal)  # 1 and 1.0 are equal to pyld, as here
+        else:
+            return None  # a JSON literal (@json): compared one by one
+        return ("value", value.get("@type"), value.get("@language"), value.get("@index"),
+                literal_key)
+    node_id = value.get("@id")
+    return ("id", node_id) if node_id is not None else None
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, scalars), several times faster than deepcopy."""
+    if isinstance(value, dict):
+        return {key: _copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(item) for item in value]
+    return value
 
 
 def _carries_data(element: Any) -> bool:

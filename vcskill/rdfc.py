@@ -7,7 +7,7 @@ the abort on problematic inputs that §7.1 "Dataset Poisoning" asks for by defau
 * at most ``limits.max_quads`` quads and ``limits.max_blank_nodes`` blank nodes;
 * at most ``limits.max_ndegree_calls_per_blank_node`` calls of Hash N-Degree Quads (§4.8),
   the only super-linear part of the algorithm, per blank node that needs it (one whose
-  first-degree hash is shared);
+  first-degree hash is shared), and ``limits.max_ndegree_calls`` in all;
 * a monotonic deadline of ``limits.max_canonicalization_seconds``, checked inside the
   recursion and the permutation loop.
 
@@ -265,7 +265,8 @@ class _Canonicalizer:
             raise CanonicalizationError(
                 "Canonicalization needs more than "
                 f"{self.limits.max_ndegree_calls_per_blank_node} Hash N-Degree Quads calls per "
-                "blank node; the dataset looks like a poison graph (RDFC-1.0 §7.1)"
+                f"blank node, or {self.limits.max_ndegree_calls} in all; the dataset looks like "
+                "a poison graph (RDFC-1.0 §7.1)"
             )
         self._check_deadline()
         related_hashes: dict[str, list[str]] = {}  # step 1: Hn
@@ -323,7 +324,9 @@ class _Canonicalizer:
                 shared.append(bnodes)
         # §7.1 work budget, in proportion to the blank nodes that share a first-degree hash
         # (padding a poison graph with cheap, uniquely hashed blank nodes buys nothing)
-        self.calls_left = self.limits.max_ndegree_calls_per_blank_node * sum(map(len, shared))
+        self.calls_left = min(
+            self.limits.max_ndegree_calls_per_blank_node * sum(map(len, shared)),
+            self.limits.max_ndegree_calls)
         for bnodes in shared:  # step 5; empty for typical credentials
             hash_path_list = []
             for bnode in bnodes:

@@ -140,6 +140,10 @@ class StatusListSummary:
 @dataclass(frozen=True, slots=True)
 class VerificationReport:
     checks: tuple[Check, ...]
+    # What the input is, from its expanded types (a vcskill.signedform.DocumentKind value:
+    # skill-credential, status-list-credential, credential, presentation, other), or None
+    # when that could not be told (not JSON, or refused before its types were read).
+    kind: str | None = None
     credential: CredentialSummary = field(default_factory=CredentialSummary)
     registry: Mapping[str, Any] | None = None
     issuer: IssuerFacts | None = None  # what the registry says of the issuer, when it knows it
@@ -169,10 +173,25 @@ class VerificationReport:
         soft = (c for c in self.checks if c.indeterminate)
         return next(hard, None) or next(soft, None)
 
+    @property
+    def refusal(self) -> Check | None:
+        """The check that found the input is not a credential this verifier judges (not JSON,
+        not a credential, or a credential of a kind not accepted), else None. Such input is
+        malformed for the CLI (exit 2), not an invalid credential."""
+        parse = self.check(CheckId.PARSE)
+        if parse is not None and not parse.passed:
+            return parse
+        context = self.check(CheckId.CONTEXT)
+        if context is not None and context.code in (Code.NOT_A_CREDENTIAL,
+                                                    Code.UNEXPECTED_CREDENTIAL_TYPE):
+            return context
+        return None
+
     def to_json(self) -> dict[str, Any]:
         return {
             "verified": self.verified,
             "outcome": str(self.outcome),
+            "kind": self.kind,
             "checks": [c.to_json() for c in self.checks],
             "credential": self.credential.to_json(),
             "registry": dict(self.registry) if self.registry is not None else None,

@@ -286,8 +286,25 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "claimed_red": ("以下是证书自称的内容，未经证实，不可采信。",
                     "What the credential claims: NOT confirmed, do not rely on it."),
     "signed_but_invalid": ("证书确由该机构签名，但已不再有效（原因见上），不可采信。",
-                           "Genuinely signed, but no longer valid (see above): do not rely on "
-                           "it."),
+                           "Genuinely signed by this institution, but no longer valid (see "
+                           "above): do not rely on it."),
+    "never_valid": ("证书确由该机构的登记密钥签名，但签发时该机构无权颁发此证书（暂停、移除或超出"
+                    "授权范围），证书自始无效，不可采信。",
+                    "Signed with this institution's registered key, but at a time it was not "
+                    "authorised to issue it (suspended, removed, or outside its approval): it "
+                    "was never valid. Do not rely on it."),
+    "unknown_signer": ("签名密钥不属于名录中的任何机构：以下机构名称只是证书自称，未经证实，"
+                       "不可采信。",
+                       "Signed by a key that no registered institution holds: the institution "
+                       "named below is only what the credential claims. Do not rely on it."),
+    "name_mismatch": ("签名密钥已在名录中登记，但证书上的机构名称或信用代码与登记不符，不可采信。",
+                      "Signed with a registered key, but the institution's name or credit code "
+                      "on it is not the registered one. Do not rely on it."),
+    "key_compromised": ("签名密钥已被报告泄露：无法确认证书是否由该机构签发，不可采信。",
+                        "The signing key was reported compromised: whether this institution "
+                        "signed it cannot be known. Do not rely on it."),
+    "not_required": ("证书真实有效，但不符合所要求的职业或等级。",
+                     "Genuine, but it does not meet the required occupation or level."),
     "claimed_amber": ("以下是证书自称的内容，尚未得到完整确认。",
                       "What the credential claims: not fully confirmed."),
     "certificate": ("证书", "Certificate"),
@@ -435,12 +452,29 @@ CODE_SENTENCES: Final[dict[str, tuple[str, str]]] = {
     Code.CREDENTIAL_SUSPENDED: ("该证书已被发证机构暂停。",
                                 "The issuer has suspended this certificate."),
     Code.NOT_EVALUATED: ("有检查项未能进行。", "A check could not be run."),
+    Code.NOT_A_CREDENTIAL: ("这不是证书：它不是可验证凭证。",
+                            "This is not a certificate: it is not a verifiable credential."),
+    Code.UNEXPECTED_CREDENTIAL_TYPE: ("这是一份可验证凭证，但不是职业技能等级证书。",
+                                      "This is a verifiable credential, but not a vocational "
+                                      "skill level certificate."),
+    Code.JSONLD_NOT_COMPACT: ("证书的数据被改写成了另一种写法，与签名时的形式不同，不予采信。",
+                              "The credential's data was rewritten in another form than the one "
+                              "it was signed in; it is not accepted."),
     Code.QR_DECODE_ERROR: ("这个二维码里不是可读取的职业技能等级证书。",
                            "This QR code does not hold a readable skill certificate."),
     Code.IMAGE_ERROR: ("没能从这张图片中读出二维码：请正对二维码、保持清晰和光线充足后重拍"
                        "（PNG 或 JPEG）。",
                        "No QR code could be read from this image: photograph it straight on, "
                        "sharp and well lit (PNG or JPEG)."),
+}
+
+# What a refused input is, by the report's kind, when the verifier names it.
+KIND_SENTENCES: Final[dict[str, tuple[str, str]]] = {
+    "status-list-credential": ("这是发证机构的证书状态列表（撤销、暂停清单），不是证书。",
+                               "This is an issuer's status list (of revoked and suspended "
+                               "certificates), not a certificate."),
+    "presentation": ("这是可验证展示（presentation），不是证书本身。",
+                     "This is a verifiable presentation, not a certificate itself."),
 }
 
 STANDINGS: Final[dict[str, tuple[str, str]]] = {
@@ -692,8 +726,8 @@ def start_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits
 
 
 def input_error_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits,
-                     code: str, message: str) -> Html:
-    known = CODE_SENTENCES.get(code)
+                     code: str, message: str, kind: str | None = None) -> Html:
+    known = KIND_SENTENCES.get(kind or "") or CODE_SENTENCES.get(code)
     sentence = pick(lang, known) if known else message
     notice = h('<section class="verdict neutral" id="verdict" data-verdict="unreadable" '
                'role="alert"><div class="icon">{icon}</div><div><h1>{title}</h1><p>{sentence}'
@@ -704,10 +738,27 @@ def input_error_page(lang: Lang, trust: TrustState, now: datetime, limits: Serve
 
 
 def _claim_note(report: VerificationReport, verdict: Verdict) -> str:
+    """What the page can truthfully say of the claims shown under a red or amber verdict:
+    only a failure *after* a genuine issuer signature allows "signed by this institution",
+    and only a revocation or suspension "no longer valid"."""
     if verdict == "amber":
         return "claimed_amber"
     proof = report.check(CheckId.PROOF)
-    return "signed_but_invalid" if proof is not None and proof.passed else "claimed_red"
+    deciding = report.first_failure
+    if proof is None or not proof.passed or deciding is None:
+        return "claimed_red"
+    return _NOTE_BY_CODE.get(str(deciding.code), "claimed_red")
+
+
+_NOTE_BY_CODE: Final[dict[str, str]] = {
+    Code.CREDENTIAL_REVOKED: "signed_but_invalid",
+    Code.CREDENTIAL_SUSPENDED: "signed_but_invalid",
+    Code.ISSUER_NOT_AUTHORIZED: "never_valid",
+    Code.ISSUER_UNKNOWN: "unknown_signer",
+    Code.ISSUER_NAME_MISMATCH: "name_mismatch",
+    Code.ISSUER_KEY_COMPROMISED: "key_compromised",
+    Code.RANGE_ERROR: "not_required",  # the policy check (the only one after status)
+}
 
 
 def _failed(report: VerificationReport, check_id: CheckId, code: Code) -> bool:
@@ -928,11 +979,13 @@ def message_page(lang: Lang, title: str, message: str) -> Html:
 class HttpError(Exception):
     """An answer that is not a verdict: 400, 404, 405, 411, 413, 415, 422, 503."""
 
-    def __init__(self, status: HTTPStatus, code: str, message: str) -> None:
+    def __init__(self, status: HTTPStatus, code: str, message: str, *,
+                 kind: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.kind = kind  # what the verifier found the input to be, when it said
 
 
 @dataclass(frozen=True, slots=True)
@@ -1002,6 +1055,9 @@ class Submission:
     text: str | None = None
     credential: Mapping[str, Any] | None = None
     lang: str | None = None
+    # API only ("accept": "any"): any VC Data Model 2.0 credential, not only skill
+    # certificates; the page itself judges skill certificates only
+    accept: str | None = None
 
 
 def _text_field(data: bytes, limits: ServeLimits, what: str) -> str:
@@ -1046,7 +1102,13 @@ def submission_from_json(body: bytes, limits: ServeLimits) -> Submission:
     if len(keys) != 1:
         raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",
                         'send exactly one of "payload" (the QR text) and "credential"')
-    found = Submission(lang=value.get("lang") if isinstance(value.get("lang"), str) else None)
+    accept = value.get("accept")
+    if accept is not None and accept not in ("skill", "any"):
+        raise HttpError(HTTPStatus.BAD_REQUEST, "USAGE_ERROR",
+                        '"accept" must be "skill" (the default: skill level certificates '
+                        'only) or "any" (any VC Data Model 2.0 credential)')
+    found = Submission(lang=value.get("lang") if isinstance(value.get("lang"), str) else None,
+                       accept=accept)
     if "payload" in value:
         if not isinstance(value["payload"], str) or not value["payload"].strip():
             raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",
@@ -1166,9 +1228,15 @@ class App:
             raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, "BUSY",
                             "the server is busy; try again in a moment")
         try:
-            report = trust.verifier.check(data, at=now)
+            report = trust.verifier.check(data, at=now, accept=submission.accept)
         finally:
             self._verify_lock.release()
+        refusal = report.refusal
+        if refusal is not None:
+            # Not a credential the page judges (not JSON, a status list, a registry file...):
+            # said so, as for an image without a QR code, never shown as a verdict.
+            raise HttpError(HTTPStatus.UNPROCESSABLE_ENTITY, str(refusal.code), refusal.detail,
+                            kind=report.kind)
         return Result(report, trust, now)
 
 
@@ -1423,7 +1491,7 @@ class Handler(BaseHTTPRequestHandler):
             if exc.status in (HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.BAD_REQUEST,
                               HTTPStatus.REQUEST_ENTITY_TOO_LARGE):
                 markup = input_error_page(lang, self.app.trust.current(now), now,
-                                          self.app.limits, exc.code, exc.message)
+                                          self.app.limits, exc.code, exc.message, exc.kind)
             else:
                 markup = message_page(lang, word(lang, "error_title"), exc.message)
             self._send_html(exc.status, markup)
@@ -1439,7 +1507,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             result = self.app.verify(self._submission(api=True))
         except HttpError as exc:
-            self._send_json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+            error: dict[str, Any] = {"code": exc.code, "message": exc.message}
+            if exc.kind is not None:
+                error["kind"] = exc.kind
+            self._send_json(exc.status, {"error": error})
             return
         except Exception as exc:
             self.log_error("verification failed: %r", exc)

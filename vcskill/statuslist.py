@@ -57,6 +57,7 @@ __all__ = [
     "parse_status_entries",
     "parse_status_list_credential",
     "status_entry",
+    "status_list_candidates",
 ]
 
 # §"Validate Algorithm": minimumNumberOfEntries (16 KiB of bits), for herd privacy.
@@ -518,11 +519,27 @@ def _moment(doc: Mapping[str, Any], name: str) -> datetime | None:
 
 class StatusListSource(Protocol):
     """Status list credentials the verifier may use, by URL. Never fetched over the network
-    while verifying: a source answers from what it already holds."""
+    while verifying: a source answers from what it already holds.
+
+    A source that can hold several copies for one URL (a folder the holder or anyone else
+    may have written into) should also offer ``candidates(url)``: every copy, so that the
+    verifier can choose the newest *genuine* one. With ``get`` alone, an unsigned file
+    could stand in front of the issuer's real list.
+    """
 
     def get(self, url: str) -> bytes | None:
         """The list credential whose id is ``url`` (JSON or vc+jwt bytes), or None."""
         ...
+
+
+def status_list_candidates(source: StatusListSource, url: str) -> tuple[bytes, ...]:
+    """Every copy ``source`` holds for ``url``: its ``candidates(url)`` when it has that
+    method, else the one copy ``get(url)`` returns."""
+    many = getattr(source, "candidates", None)
+    if callable(many):
+        return tuple(many(url))
+    one = source.get(url)
+    return (one,) if one is not None else ()
 
 
 class MemoryStatusSource:
@@ -543,11 +560,13 @@ class DirectoryStatusSource:
     """Every ``*.json`` file of one directory (not its subdirectories), indexed by the
     credential ``id`` inside it: ``verify --status-dir DIR`` and a sync cache's ``status/``.
 
-    The directory is read on the first :meth:`get` and not again. Files that are not a JSON
+    The directory is read on the first lookup and not again. Files that are not a JSON
     object with a string ``id``, not regular files, or larger than ``limits.
     max_credential_bytes`` are skipped (see :attr:`skipped`); more than ``max_files`` JSON
-    files is refused. When two files claim one id, the one with the later ``validFrom`` wins
-    (a newer publication); the verifier still checks whichever it gets.
+    files is refused. Several files may claim one id: :meth:`candidates` returns them all,
+    the one claiming the latest ``validFrom`` first, and the verifier uses the newest one
+    whose signature it verifies. Nothing read here is trusted: an unsigned file with a
+    later date never hides a genuine list.
     """
 
     def __init__(self, directory: Path, *, limits: Limits = DEFAULT_LIMITS,
@@ -555,20 +574,25 @@ class DirectoryStatusSource:
         self.directory = Path(directory)
         self.limits = limits
         self.max_files = max_files
-        self._index: dict[str, tuple[str, bytes]] | None = None
+        self._index: dict[str, list[tuple[str, bytes]]] | None = None
         self.skipped: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"DirectoryStatusSource({str(self.directory)!r})"
 
     def get(self, url: str) -> bytes | None:
+        """The copy for ``url`` that claims the latest ``validFrom`` (not checked here)."""
+        found = self.candidates(url)
+        return found[0] if found else None
+
+    def candidates(self, url: str) -> tuple[bytes, ...]:
+        """Every file claiming the id ``url``, the latest claimed ``validFrom`` first."""
         if self._index is None:
             self._index = self._scan()
-        found = self._index.get(url)
-        return found[1] if found is not None else None
+        return tuple(data for _valid_from, data in self._index.get(url, ()))
 
-    def _scan(self) -> dict[str, tuple[str, bytes]]:
-        index: dict[str, tuple[str, bytes]] = {}
+    def _scan(self) -> dict[str, list[tuple[str, bytes]]]:
+        index: dict[str, list[tuple[str, bytes]]] = {}
         skipped: list[str] = []
         try:
             names = sorted(entry.name for entry in os.scandir(self.directory)
@@ -588,9 +612,9 @@ class DirectoryStatusSource:
                 skipped.append(name)
                 continue
             list_id, valid_from, data = found
-            current = index.get(list_id)
-            if current is None or valid_from > current[0]:
-                index[list_id] = (valid_from, data)
+            index.setdefault(list_id, []).append((valid_from, data))
+        for copies in index.values():
+            copies.sort(key=lambda copy: copy[0], reverse=True)  # stable: by name on ties
         self.skipped = tuple(skipped)
         return index
 

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from vcskill.contexts import ContextStore
@@ -28,8 +29,7 @@ from vcskill.credential import (
 )
 from vcskill.datamodel import parse_datetime_stamp, validate_credential
 from vcskill.errors import Code, Error, VerificationError
-from vcskill.jsonld import to_nquads
-from vcskill.jsonparse import parse_json
+from vcskill.jsonparse import check_value_count, parse_json
 from vcskill.limits import DEFAULT_LIMITS, Limits
 from vcskill.proofs.dataintegrity import Cryptosuite, verify_proof_set
 from vcskill.proofs.jose import FORMAT as JWT_FORMAT
@@ -43,6 +43,12 @@ from vcskill.report import (
     VerificationReport,
 )
 from vcskill.resolver import KeyResolver, OfflineResolver, ResolvedKey
+from vcskill.signedform import (
+    DocumentKind,
+    check_context_list,
+    describe_json,
+    read_signed_form,
+)
 from vcskill.skills import SkillLevel, parse_level, parse_occupation_code
 from vcskill.statuslist import (
     StatusEntry,
@@ -51,8 +57,31 @@ from vcskill.statuslist import (
     StatusPurpose,
     parse_status_entries,
     parse_status_list_credential,
+    status_list_candidates,
 )
 from vcskill.trust import IssuerFacts, Standing, TrustRegistry
+
+
+class Accept(StrEnum):
+    """Which credentials a :class:`Verifier` judges. Anything else is refused before its
+    proof is read, with ``UNEXPECTED_CREDENTIAL_TYPE`` (a credential of another kind) or
+    ``NOT_A_CREDENTIAL`` (a presentation, a registry file, other JSON): the CLI's exit 2.
+
+    The kind comes from the expanded, signed types (ADR 0007), so a type that is merely
+    *spelled* ``SkillLevelCredential`` in another vocabulary is not a skill credential.
+    """
+
+    SKILL_CREDENTIALS = "skill"  # vocational skill level credentials only (the default)
+    ANY_CREDENTIAL = "any"  # any VC Data Model 2.0 credential, status lists included
+
+    @property
+    def kinds(self) -> frozenset[DocumentKind]:
+        if self is Accept.ANY_CREDENTIAL:
+            return frozenset(k for k in DocumentKind if k.is_credential)
+        return frozenset({DocumentKind.SKILL_CREDENTIAL})
+
+
+_STATUS_LIST_KINDS: frozenset[DocumentKind] = frozenset({DocumentKind.STATUS_LIST_CREDENTIAL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +101,7 @@ class _State:
     """Scratch space of one verification run."""
 
     document: dict[str, Any] | None = None
+    kind: DocumentKind | None = None  # from the expanded types, once the context step ran
     jwt: str | None = None
     format: str | None = None
     skill: SkillCredential | None = None
@@ -93,6 +123,10 @@ class Verifier:
     List 1.0), e.g. a :class:`~vcskill.statuslist.DirectoryStatusSource`; they are never
     fetched. Without it, a credential with a status entry is *indeterminate*: "never 'not
     revoked'". Each list is verified once per content (memoised by the SHA-256 of its bytes).
+
+    ``accept`` says which credentials are judged at all (:class:`Accept`): skill credentials
+    only, unless generic VC verification is asked for. ``check(..., accept=...)`` overrides it
+    for one call.
     """
 
     def __init__(
@@ -104,8 +138,10 @@ class Verifier:
         limits: Limits = DEFAULT_LIMITS,
         allow_expired_registry: bool = False,
         status_lists: StatusListSource | None = None,
+        accept: Accept | str = Accept.SKILL_CREDENTIALS,
     ) -> None:
         self.registry = registry
+        self.accept = Accept(accept)
         # A registry past its expiry may be stale (a suspension published since is unseen:
         # TUF's freeze attack), so by default it cannot decide; the caller may accept it.
         self.allow_expired_registry = allow_expired_registry
@@ -125,14 +161,16 @@ class Verifier:
         *,
         at: datetime | None = None,
         policy: Policy | None = None,
+        accept: Accept | str | None = None,
     ) -> VerificationReport:
         """Run every check and return the report. Never raises on bad input."""
         now = at or datetime.now(UTC)
+        kinds = Accept(accept).kinds if accept is not None else self.accept.kinds
         state = _State()
         checks: list[Check] = []
         steps = [
             (CheckId.PARSE, lambda: self._parse(credential, state)),
-            (CheckId.CONTEXT, lambda: self._context(state)),
+            (CheckId.CONTEXT, lambda: self._context(state, kinds)),
             (CheckId.DATA_MODEL, lambda: self._data_model(state)),
             (CheckId.PROOF, lambda: self._proof(state, now)),
             (CheckId.ISSUER, lambda: self._issuer(state, now)),
@@ -152,6 +190,7 @@ class Verifier:
             failed = not result.passed and not result.indeterminate
         return VerificationReport(
             checks=tuple(checks),
+            kind=str(state.kind) if state.kind is not None else None,
             credential=_summary(state),
             registry=self._registry_summary(now),
             issuer=state.issuer_facts,
@@ -165,9 +204,10 @@ class Verifier:
         *,
         at: datetime | None = None,
         policy: Policy | None = None,
+        accept: Accept | str | None = None,
     ) -> VerificationReport:
         """Like :meth:`check`, but raise :class:`VerificationError` unless all passed."""
-        report = self.check(credential, at=at, policy=policy)
+        report = self.check(credential, at=at, policy=policy, accept=accept)
         if not report.verified:
             first = report.first_failure
             code = first.code if first is not None else Code.PROOF_VERIFICATION_ERROR
@@ -196,53 +236,71 @@ class Verifier:
                 pass
         if isinstance(text, str) and looks_like_jwt(text):
             parts = decode_jwt(text, limits=self.limits)
+            check_value_count(parts.credential, self.limits, "vc+jwt payload")
             state.jwt, state.format = text.strip(), JWT_FORMAT
             state.document = dict(parts.credential)
+            if "@context" not in state.document:
+                return Check.failed(CheckId.PARSE, Code.NOT_A_CREDENTIAL,
+                                    "the vc+jwt payload is "
+                                    + describe_json(state.document))
             return Check.ok(CheckId.PARSE, "compact JWS (vc+jwt) with a JSON credential payload")
         document = parse_json(credential, limits=self.limits)
         if not isinstance(document, dict):
             return Check.failed(CheckId.PARSE, Code.PARSING_ERROR,
                                 "The credential must be a JSON object.")
+        check_value_count(document, self.limits)
         state.document = document
         state.format = _proof_format(document)
-        return Check.ok(CheckId.PARSE, "JSON credential")
+        if "@context" not in document:
+            # Not JSON-LD, so not a credential at all: named, not judged (CLI exit 2).
+            return Check.failed(CheckId.PARSE, Code.NOT_A_CREDENTIAL,
+                                f"this is {describe_json(document)}")
+        return Check.ok(CheckId.PARSE, "JSON")
 
-    def _context(self, state: _State) -> Check:
+    def _context(self, state: _State, accepted: frozenset[DocumentKind]) -> Check:
         doc = _require_document(state)
-        contexts = doc.get("@context")
-        if not isinstance(contexts, list) or not contexts:
-            return Check.failed(CheckId.CONTEXT, Code.CONTEXT_VALIDATION_ERROR,
-                                "@context must be a non-empty array")
-        for entry in contexts:
-            if not isinstance(entry, str):
-                return Check.failed(
-                    CheckId.CONTEXT, Code.CONTEXT_VALIDATION_ERROR,
-                    "inline @context objects are not accepted: only bundled, hash-pinned "
-                    "context URLs are (VC Data Integrity §4.6 'Context Validation')",
-                )
-            if not self.contexts.is_known(entry):
-                return Check.failed(CheckId.CONTEXT, Code.UNKNOWN_CONTEXT,
-                                    f"context {entry} is not bundled; it is never fetched")
-        nested = _nested_context_path(doc)
-        if nested is not None:
-            return Check.failed(CheckId.CONTEXT, Code.CONTEXT_VALIDATION_ERROR,
-                                f"a nested @context at {nested} is not accepted")
-        if SKILL_CREDENTIAL_TYPE in credential_types(doc) and tuple(contexts) != SKILL_CONTEXTS:
+        check_context_list(doc, self.contexts)
+        contexts = doc["@context"]
+        # Safe-mode JSON-LD over the whole document (any term or type no context defines is
+        # an error: DI §"Securing Data Losslessly"), the proof that the JSON is exactly its
+        # compact form (so reading it by key reads what was signed: ADR 0007), and what kind
+        # of document the expanded types say it is.
+        signed = read_signed_form(doc, contexts=self.contexts, limits=self.limits,
+                                  name="credential")
+        state.kind = signed.kind
+        if signed.kind not in accepted:
+            return self._refuse_kind(signed.kind, signed.types, accepted)
+        if signed.kind is DocumentKind.SKILL_CREDENTIAL and tuple(contexts) != SKILL_CONTEXTS:
             return Check.failed(
                 CheckId.CONTEXT, Code.CONTEXT_VALIDATION_ERROR,
                 "a skill credential's @context must be exactly " + ", ".join(SKILL_CONTEXTS),
             )
-        # Safe-mode JSON-LD over the whole document: any term or type no context defines is
-        # an error (DI §"Securing Data Losslessly"). The N-Quads are reused by the proof.
-        unsecured = {k: v for k, v in doc.items() if k != "proof"}
-        state.nquads = to_nquads(unsecured, contexts=self.contexts, limits=self.limits)
+        # The N-Quads of the document without its proofs, reused by the proof step.
+        state.nquads = signed.unsecured_nquads()
         return Check.ok(CheckId.CONTEXT,
-                        f"{len(contexts)} bundled contexts; every term and type is defined")
+                        f"{len(contexts)} bundled contexts; every term and type is defined, "
+                        f"in compact form; {signed.kind.describe()}")
+
+    @staticmethod
+    def _refuse_kind(kind: DocumentKind, types: frozenset[str],
+                     accepted: frozenset[DocumentKind]) -> Check:
+        shown = ", ".join(sorted(types)) or "none"
+        if not kind.is_credential:
+            return Check.failed(CheckId.CONTEXT, Code.NOT_A_CREDENTIAL,
+                                f"this is {kind.describe()} (its types: {shown})")
+        wanted = (" or ".join(sorted(k.describe() for k in accepted))
+                  if accepted != Accept.ANY_CREDENTIAL.kinds else "a credential")
+        hint = ("; to verify any VC Data Model 2.0 credential, ask for it explicitly "
+                "(vcskill verify --any-credential, Verifier(accept='any'))"
+                if accepted == Accept.SKILL_CREDENTIALS.kinds else "")
+        return Check.failed(CheckId.CONTEXT, Code.UNEXPECTED_CREDENTIAL_TYPE,
+                            f"this is {kind.describe()} (its types: {shown}); only {wanted} "
+                            f"is accepted here{hint}")
 
     def _data_model(self, state: _State) -> Check:
         doc = _require_document(state)
         validate_credential(doc)
-        if SKILL_CREDENTIAL_TYPE in credential_types(doc):
+        if state.kind is DocumentKind.SKILL_CREDENTIAL:
             skill = SkillCredential.from_json(doc)
             problems = skill.consistency_problems()
             if problems:
@@ -445,6 +503,11 @@ class Verifier:
         """
         doc = _require_document(state)
         entries = parse_status_entries(doc)  # malformed entries: MALFORMED_VALUE_ERROR
+        if len(entries) > self.limits.max_status_entries:
+            return Check.failed(CheckId.STATUS, Code.MALFORMED_VALUE_ERROR,
+                                f"the credential has {len(entries)} status entries; at most "
+                                f"{self.limits.max_status_entries} are checked "
+                                "(Limits.max_status_entries)")
         if not entries:
             return Check.ok(CheckId.STATUS, "no status entry: the credential cannot be revoked")
         issuer_id = _issuer_id(doc)
@@ -473,14 +536,26 @@ class Verifier:
                     f"no status lists were given, so the {where} was not consulted: whether "
                     f"the credential is {_PAST.get(purpose, purpose)} is unknown")
         try:
-            data = self.status_lists.get(url)
+            copies = status_list_candidates(self.status_lists, url)
         except (Error, OSError) as exc:
             return Code.STATUS_RETRIEVAL_ERROR, f"the {where} could not be read: {exc}"
-        if data is None:
+        if not copies:
             return (Code.STATUS_RETRIEVAL_ERROR,
                     f"the {where} is not among the status lists given ({self.status_lists!r}); "
                     f"whether the credential is {_PAST.get(purpose, purpose)} is unknown")
-        checked = self._checked_status_list(data, now)
+        # Every copy is checked; the newest genuine one of this issuer speaks. A copy that is
+        # not genuine (unsigned, altered, another signer) never stands in front of one that is.
+        checked_copies = [self._checked_status_list(data, now) for data in copies]
+        genuine = [c for c in checked_copies if c.status_list is not None
+                   and c.status_list.id == url and c.status_list.issuer == issuer_id]
+        genuine.sort(key=_newest_first)
+        checked = genuine[0] if genuine else checked_copies[0]
+        if purpose == StatusPurpose.REVOCATION:
+            # Revocation is permanent: any genuine list published by now that sets the bit
+            # decides, even when a newer copy (a rollback by whoever wrote the folder) does not.
+            revoking = next((c for c in genuine if _revokes(c, entry.index, now,
+                                                            self.limits)), None)
+            checked = revoking or checked
         summary = StatusListSummary(
             url=url, purpose=purpose,
             valid_from=_format_moment(checked.valid_from),
@@ -583,7 +658,8 @@ class Verifier:
 
         steps = (
             ("is not a credential we accept", lambda: self._parse(data, state)),
-            ("is not a credential we accept", lambda: self._context(state)),
+            ("is not a credential we accept",
+             lambda: self._context(state, _STATUS_LIST_KINDS)),
             ("is not a credential we accept", lambda: self._data_model(state)),
             ("is not genuine: its proof does not verify", lambda: self._list_proof(state, now)),
             ("", shape),
@@ -709,6 +785,21 @@ class _CheckedList:
     cost: int  # bytes held by the cache
 
 
+def _newest_first(checked: _CheckedList) -> tuple[int, float]:
+    moment = checked.valid_from
+    return (0, -moment.timestamp()) if moment is not None else (1, 0.0)
+
+
+def _revokes(checked: _CheckedList, index: int, now: datetime, limits: Limits) -> bool:
+    """A genuine revocation list, published by ``now``, with ``index`` set."""
+    listed = checked.status_list
+    if listed is None or StatusPurpose.REVOCATION.value not in listed.purposes:
+        return False
+    published = listed.valid_from is not None and (
+        listed.valid_from <= now + timedelta(seconds=limits.clock_skew_seconds))
+    return published and index < listed.length and listed.get(index)
+
+
 def _status_rank(code: Code | None) -> int:
     """Which entry's verdict decides: a set bit, then a wrong entry, then undecided, then ok."""
     if code is Code.CREDENTIAL_REVOKED:
@@ -784,35 +875,14 @@ def _proof_format(doc: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _nested_context_path(doc: Mapping[str, Any]) -> str | None:
-    """Where a ``@context`` appears below the top level (DI §2.4.1 forbids it), else None.
-
-    The proof's own ``@context`` (kept by the jcs suites) must equal the document's.
-    """
-    stack: list[tuple[str, Any]] = [
-        (key, value) for key, value in doc.items() if key not in ("@context",)
-    ]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, Mapping):
-            for key, child in value.items():
-                if key == "@context":
-                    is_proof = path == "proof" or path.startswith("proof[")
-                    if not (is_proof and child == doc.get("@context")):
-                        return f"{path}.@context"
-                    continue
-                stack.append((f"{path}.{key}", child))
-        elif isinstance(value, list):
-            stack.extend((f"{path}[{i}]", child) for i, child in enumerate(value))
-    return None
-
-
 def _summary(state: _State) -> CredentialSummary:
     doc = state.document
     if doc is None:
         return CredentialSummary()
     skill = state.skill
-    if skill is None and SKILL_CREDENTIAL_TYPE in credential_types(doc):
+    # What a refused document claims is shown only as a claim; a document whose kind is
+    # known to be another is not read as a skill credential at all.
+    if skill is None and state.kind is None and SKILL_CREDENTIAL_TYPE in credential_types(doc):
         try:
             skill = SkillCredential.from_json(doc)
         except Error:

@@ -340,6 +340,9 @@ def verify_proof_set(
         raise ProofError("the credential's proof set is empty", code=Code.MISSING_PROOF)
     if not all(isinstance(p, Mapping) for p in proofs):
         raise ProofError("every proof must be an object", code=Code.PARSING_ERROR)
+    if len(proofs) > limits.max_proofs:
+        raise ProofError(f"the proof set has {len(proofs)} proofs; at most {limits.max_proofs} "
+                         "are verified (Limits.max_proofs)", code=Code.PROOF_VERIFICATION_ERROR)
     unsecured = {k: v for k, v in secured_document.items() if k != "proof"}
     return [
         verify_proof(unsecured, p, resolver=resolver, contexts=contexts, limits=limits,
