@@ -15,9 +15,9 @@ from enum import StrEnum
 from typing import Any
 
 from vcskill.contexts import ContextStore
+from vcskill.credential import SKILL_CONTEXTS
 from vcskill.datamodel import validate_credential
 from vcskill.errors import Code, DataModelError, ProofError
-from vcskill.credential import SKILL_CONTEXTS
 from vcskill.jsonparse import control_character_path
 from vcskill.keys import KeyAlgorithm, PrivateKey
 from vcskill.limits import DEFAULT_LIMITS, Limits
