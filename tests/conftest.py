@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.loopback import Server
+from tests.world import World, build_world
 
 VECTORS = Path(__file__).parent / "vectors"
 
@@ -30,3 +32,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
     srv.start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The demo's world (tests/world.py), built once per session."""
+    return build_world(tmp_path_factory.mktemp("world"), now=datetime.now(UTC))

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from tests.test_serve import GENUINE, REVOKED, TAMPERED, Running, Start, World, start, world
+from tests.test_serve import GENUINE, REVOKED, TAMPERED, Running, Start, World, start
 
-__all__ = ["start", "world"]  # fixtures used here
+__all__ = ["start"]  # a fixture used here (world comes from conftest)
 
 CHROMIUM = os.environ.get("VCSKILL_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("VCSKILL_CHROMEDRIVER", "/usr/bin/chromedriver")

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from vcskill.errors import Error, InputError, UsageError
 from vcskill.limits import DEFAULT_LIMITS
-from vcskill.report import CheckId, Outcome
+from vcskill.report import Outcome
 from vcskill.verifier import Policy, Verifier
 
 __all__ = ["BulkSummary", "Item", "Verdict", "credential_bytes", "read_items", "verify_items"]
@@ -55,13 +55,18 @@ class BulkSummary:
         str(Outcome.VERIFIED): 0, str(Outcome.INVALID): 0, str(Outcome.INDETERMINATE): 0,
         UNREADABLE: 0})
     seconds: float = 0.0
+    # the content digests of the verified credentials: two files holding one credential
+    # (a copy, or a copy whose ECDSA signature was re-encoded) are one credential
+    verified_digests: set[str] = field(default_factory=set)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
     def to_json(self) -> dict[str, Any]:
-        return {"total": self.total, **self.counts, "seconds": round(self.seconds, 3),
+        return {"total": self.total, **self.counts,
+                "distinct_verified": len(self.verified_digests),
+                "seconds": round(self.seconds, 3),
                 "per_second": round(self.total / self.seconds, 1) if self.seconds else None}
 
 
@@ -125,9 +130,10 @@ def _verify_one(verifier: Verifier, item: Item, at: datetime | None,
     except Error as exc:
         return Verdict(item.source, UNREADABLE, None, f"{exc} [{exc.code}]")
     report = verifier.check(data, at=at, policy=policy)
-    parse = report.check(CheckId.PARSE)
-    if parse is not None and not parse.passed:
-        return Verdict(item.source, UNREADABLE, report.to_json(), f"{parse.detail} [{parse.code}]")
+    refusal = report.refusal  # not a credential this verifier judges: as the CLI's exit 2
+    if refusal is not None:
+        return Verdict(item.source, UNREADABLE, report.to_json(),
+                       f"{refusal.detail} [{refusal.code}]")
     return Verdict(item.source, str(report.outcome), report.to_json())
 
 
@@ -157,6 +163,9 @@ def verify_items(items: Iterator[Item], factory: Callable[[], Verifier], *,
 
     def account(verdict: Verdict) -> Verdict:
         summary.counts[verdict.outcome] += 1
+        digest = ((verdict.report or {}).get("credential") or {}).get("digest")
+        if verdict.outcome == Outcome.VERIFIED and isinstance(digest, str):
+            summary.verified_digests.add(digest)
         summary.seconds = time.monotonic() - started
         return verdict
 

@@ -1101,7 +1101,10 @@ def _verify_batch(path: Path, factory: Callable[[], Any], now: datetime, policy:
     if as_json:
         click.echo(safe_json({"summary": counts}, indent=None))
     else:
-        click.echo(f"{counts['total']} credentials: {counts['verified']} verified, "
+        distinct = counts["distinct_verified"]
+        copies = (f" ({distinct} distinct: the rest are copies of one of them)"
+                  if distinct < counts["verified"] else "")
+        click.echo(f"{counts['total']} credentials: {counts['verified']} verified{copies}, "
                    f"{counts['invalid']} invalid, {counts['indeterminate']} could not be "
                    f"decided, {counts[UNREADABLE]} unreadable ({counts['per_second']}/s)")
     code = _batch_exit(counts)

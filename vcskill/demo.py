@@ -7,7 +7,8 @@ The world it builds:
   approved throughout; a training school suspended for February 2026; an employer removed
   from the catalogue on 1 May 2026; and one institution that was never registered;
 * the signed registry, and credentials from each issuer and period, in all four proof
-  formats, plus a forged copy;
+  formats, plus two forgeries: a level raised after signing, and a revoked credential whose
+  status entries are re-spelled so that the signature still matches;
 * the centre's ledger and its signed status lists: one credential revoked, one suspended
   and then reinstated;
 * the QR code of one credential, read back from the image;
@@ -29,6 +30,7 @@ from typing import Any
 
 from vcskill.contexts import ContextStore
 from vcskill.credential import SkillCredential
+from vcskill.errors import UsageError
 from vcskill.fileio import write_text_atomic
 from vcskill.issuing import IssueRequest, issue_one
 from vcskill.keys import KeyAlgorithm, KeyFile, PrivateKey, write_key_file
@@ -73,6 +75,18 @@ def _fresh_workdir() -> Path:
     return path
 
 
+def _claim_workdir(workdir: Path) -> None:
+    """Make ``workdir``, or take an empty one. A demo never writes into an earlier one:
+    new keys beside an old ledger and old credentials would be a world that never was."""
+    if workdir.exists() and not workdir.is_dir():
+        raise UsageError(f"{workdir} is not a directory; choose another --workdir")
+    if workdir.is_dir() and any(workdir.iterdir()):
+        raise UsageError(
+            f"{workdir} is not empty (an earlier demo?); the demo only writes into a new or "
+            "empty folder: choose another --workdir, or remove this one first")
+    workdir.mkdir(parents=True, exist_ok=True)
+
+
 def _day(year: int, month: int, day: int) -> datetime:
     return datetime(year, month, day, tzinfo=CST)
 
@@ -81,7 +95,7 @@ def _key(path: Path, *, name: str, uscc: str | None = None, did_web: str | None 
          algorithm: KeyAlgorithm = KeyAlgorithm.ED25519) -> KeyFile:
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_key_file(path, PrivateKey.generate(algorithm), passphrase=None,
-                          issuer_name=name, uscc=uscc, did_web=did_web, force=True)
+                          issuer_name=name, uscc=uscc, did_web=did_web)
 
 
 def _credential_id(path: Path) -> str:
@@ -95,7 +109,7 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
     from did_registry.registry import Registry
 
     workdir = workdir or _fresh_workdir()
-    workdir.mkdir(parents=True, exist_ok=True)
+    _claim_workdir(workdir)
     contexts = ContextStore.bundled()
     now = datetime.now(UTC)
     echo(f"vcskill demo in {workdir}")
@@ -105,7 +119,7 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
     roots = [_key(regulator / f"root-{i}.key", name=REGULATOR).private_key for i in (1, 2, 3)]
     province = _key(regulator / "beijing.key", name=PROVINCE_NAME).private_key
     reg = regulator / "registry"
-    work = admin.init(reg, roots, name=REGULATOR, threshold=2, force=True)
+    work = admin.init(reg, roots, name=REGULATOR, threshold=2)
     admin.delegate(reg, jurisdiction=PROVINCE, name=PROVINCE_NAME, keys=[province.public_key])
     echo(f"  regulator  {REGULATOR}: root of 2 of 3 keys, fingerprint {work.fingerprint}")
     echo(f"  delegate   {PROVINCE_NAME} signs the issuers of jurisdiction {PROVINCE}")
@@ -232,6 +246,17 @@ def run_demo(workdir: Path | None, *, echo: Callable[[str], Any] = print) -> boo
     write_text_atomic(forged_path, json.dumps(forged, ensure_ascii=False, indent=2) + "\n")
     scenes.append(Scene("张三's centre certificate with the level raised to L1 after signing",
                         forged_path, Outcome.INVALID))
+
+    # A forgery that keeps the signature: the revoked credential with its credentialStatus
+    # key written as the full IRI it stands for. The RDF, and so the rdfc proof, are the same;
+    # a reader looking for "credentialStatus" would find no status entry (ADR 0007).
+    respelled = json.loads(revoked.read_text(encoding="utf-8"))
+    respelled["https://www.w3.org/2018/credentials#credentialStatus"] = respelled.pop(
+        "credentialStatus")
+    respelled_path = workdir / "forged-respelled-status.json"
+    write_text_atomic(respelled_path, json.dumps(respelled, ensure_ascii=False, indent=2) + "\n")
+    scenes.append(Scene("冯十四's revoked certificate, its status entries re-spelled to hide "
+                        "them", respelled_path, Outcome.INVALID))
 
     # -- revocation: the ledger records the changes; the signed lists carry them ----------
     ledger.change_status(_credential_id(revoked), Action.REVOKE,

@@ -97,6 +97,10 @@ class CredentialSummary:
     certificate_number: str | None = None
     valid_from: str | None = None
     format: str | None = None  # the proof format, e.g. eddsa-rdfc-2022 or vc+jwt
+    # Once its proof verified: "sha256:..." of the signed content without the signature
+    # bytes, the same for every valid signature over it (ADR 0008); count and look
+    # credentials up by this, never by the signature.
+    digest: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +115,7 @@ class CredentialSummary:
             "certificate_number": self.certificate_number,
             "valid_from": self.valid_from,
             "format": self.format,
+            "digest": self.digest,
         }
 
 

@@ -34,10 +34,14 @@ signed JSON itself (ADR 0007).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
+
+import rfc8785
 
 from vcskill.contexts import ContextStore
 from vcskill.errors import Code, ContextError
@@ -48,6 +52,7 @@ __all__ = [
     "DocumentKind",
     "SignedForm",
     "check_context_list",
+    "content_digest",
     "describe_json",
     "read_signed_form",
 ]
@@ -296,6 +301,40 @@ def _unwrap(value: Any) -> Any:
             value = value["id"]  # a node reference
         else:
             return value
+
+
+def content_digest(secured_document: Mapping[str, Any]) -> str:
+    """``sha256:<hex>`` of what a credential says and how it was signed, without the
+    signature bytes: JCS (RFC 8785) of the document in its normal form (the spellings
+    :func:`read_signed_form` accepts as one reduced to one) with every ``proofValue`` left
+    out.
+
+    The same for every accepted spelling and every valid signature over the same content:
+    an ECDSA signature's ``s`` can be replaced by ``n - s`` and still verify (ADR 0008). A
+    credential is counted, looked up or logged by this digest, never by its bytes.
+    """
+    proof = secured_document.get("proof")
+    document = dict(secured_document)
+    if proof is not None:
+        proofs = proof if isinstance(proof, list) else [proof]
+        document["proof"] = [{k: v for k, v in p.items() if k not in ("proofValue", "@context")}
+                             if isinstance(p, Mapping) else p for p in proofs]
+    normal = _normal_form(document)
+    try:
+        canonical = bytes(rfc8785.dumps(normal))
+    except Exception:  # not I-JSON (an integer beyond 2**53): still one text per content
+        canonical = json.dumps(normal, sort_keys=True, ensure_ascii=False,
+                               separators=(",", ":")).encode("utf-8")
+    return "sha256:" + hashlib.sha256(canonical).hexdigest()
+
+
+def _normal_form(value: Any) -> Any:
+    value = _unwrap(value)
+    if isinstance(value, Mapping):
+        return {k: _normal_form(v) for k, v in value.items() if v != []}
+    if isinstance(value, list):
+        return [_normal_form(item) for item in value]
+    return value
 
 
 def _first_difference(written: Any, compact: Any, where: str) -> str | None:

@@ -46,6 +46,7 @@ from vcskill.resolver import KeyResolver, OfflineResolver, ResolvedKey
 from vcskill.signedform import (
     DocumentKind,
     check_context_list,
+    content_digest,
     describe_json,
     read_signed_form,
 )
@@ -108,6 +109,7 @@ class _State:
     nquads: str | None = None
     issued: datetime | None = None  # validFrom: the moment authorisation is judged at
     issuer_facts: IssuerFacts | None = None
+    digest: str | None = None  # of the signed content, once the proof verified (ADR 0008)
     warnings: list[str] = field(default_factory=list)
     status_lists: list[StatusListSummary] = field(default_factory=list)
 
@@ -323,7 +325,12 @@ class Verifier:
             # The key must be one the registry lists for the issuer, valid when it issued;
             # a key named only by the credential is never enough (security.md §1).
             resolver = _RegistryResolver(self.registry, state.issued, self.resolver)
-        return self._signed_by_issuer(state, resolver, CheckId.PROOF)
+        verdict = self._signed_by_issuer(state, resolver, CheckId.PROOF)
+        if verdict.passed:
+            # a vc+jwt: what its signature covers, the header and payload segments
+            state.digest = (content_digest(doc) if state.jwt is None else "sha256:" + hashlib
+                            .sha256(state.jwt.rsplit(".", 1)[0].encode("ascii")).hexdigest())
+        return verdict
 
     def _signed_by_issuer(self, state: _State, resolver: KeyResolver, check_id: CheckId
                           ) -> Check:
@@ -902,6 +909,7 @@ def _summary(state: _State) -> CredentialSummary:
             subject_name=name if isinstance(name, str) else None,
             valid_from=valid_from if isinstance(valid_from, str) else None,
             format=fmt,
+            digest=state.digest,
         )
     return CredentialSummary(
         id=skill.id,
@@ -915,6 +923,7 @@ def _summary(state: _State) -> CredentialSummary:
         certificate_number=skill.certificate_number,
         valid_from=valid_from if isinstance(valid_from, str) else None,
         format=fmt,
+        digest=state.digest,
     )
 
 
