@@ -19,15 +19,16 @@ expanded, signed graph, never from a bare type string:
    chooses, never by another term for it), the same values (no value object where the
    term's type coercion applies, no IRI where a term exists), node ids in full. Two
    spellings compaction leaves to the writer are read as equal: an array of one value and
-   the value itself, and a node reference ``{"id": X}`` and the string ``X``; an empty
-   array is no value, written or left out. Every reader in vcskill accepts both spellings
+   the value itself, and a node reference ``{"id": X}`` and the string ``X``; ``null`` and
+   an empty array are no value, written or left out. Every reader in vcskill accepts both spellings
    with the same meaning, or refuses one of them.
 3. *Kind.* The expanded ``@type`` IRIs of the top node say what the document is: a skill
    credential (``https://w3id.org/vcskill/vocab#SkillLevelCredential``), a status list
    credential, another verifiable credential, a presentation, or something else.
 
-The same rules apply to every JSON-LD document the verifier reads: credentials, their proofs
-(compacted in place), the payload of a vc+jwt, and status list credentials. Registry
+The same rules apply to every JSON-LD document the verifier reads: credentials (without
+their proofs), each Data Integrity proof (as its own document, with the credential's
+``@context``, in the proof step), the payload of a vc+jwt, and status list credentials. Registry
 documents are not JSON-LD: they are signed over their JCS bytes, so what is read is the
 signed JSON itself (ADR 0007).
 """
@@ -341,8 +342,9 @@ def _first_difference(written: Any, compact: Any, where: str) -> str | None:
     """Where ``written`` departs from ``compact``, in words; None when they agree."""
     written, compact = _unwrap(written), _unwrap(compact)
     if isinstance(written, Mapping) and isinstance(compact, Mapping):
-        # an empty array is no value at all, whether compaction writes it or leaves it out
-        extra = [k for k in written if k not in compact and written[k] != []]
+        # null and an empty array are no value at all (JSON-LD 1.1 §4.2.2 and §4.3.1),
+        # whether compaction writes them or leaves them out
+        extra = [k for k in written if k not in compact and written[k] not in ([], None)]
         missing = [k for k in compact if k not in written and compact[k] != []]
         if extra:
             key = extra[0]
@@ -355,7 +357,7 @@ def _first_difference(written: Any, compact: Any, where: str) -> str | None:
                     "written under another name, or nested where it does not belong)")
         for key, value in written.items():
             if key not in compact:
-                continue  # an empty array (above)
+                continue  # no value (above)
             found = _first_difference(value, compact[key], f"{where}.{key}")
             if found is not None:
                 return found

@@ -261,13 +261,23 @@ class Verifier:
 
     def _context(self, state: _State, accepted: frozenset[DocumentKind]) -> Check:
         doc = _require_document(state)
+        if "VerifiablePresentation" in credential_types(doc):
+            # Named before its embedded credentials' own @context is looked at. Reading the
+            # bare type is safe here: it can only refuse, never accept.
+            state.kind = DocumentKind.PRESENTATION
+            return Check.failed(CheckId.CONTEXT, Code.NOT_A_CREDENTIAL,
+                                f"this is {DocumentKind.PRESENTATION.describe()}: vcskill "
+                                "verifies the credentials themselves (presentations are not "
+                                "supported yet)")
         check_context_list(doc, self.contexts)
         contexts = doc["@context"]
         # Safe-mode JSON-LD over the whole document (any term or type no context defines is
         # an error: DI §"Securing Data Losslessly"), the proof that the JSON is exactly its
         # compact form (so reading it by key reads what was signed: ADR 0007), and what kind
         # of document the expanded types say it is.
-        signed = read_signed_form(doc, contexts=self.contexts, limits=self.limits,
+        # (the proofs are read as documents of their own, by the proof step)
+        body = {k: v for k, v in doc.items() if k != "proof"}
+        signed = read_signed_form(body, contexts=self.contexts, limits=self.limits,
                                   name="credential")
         state.kind = signed.kind
         if signed.kind not in accepted:
@@ -278,7 +288,7 @@ class Verifier:
                 "a skill credential's @context must be exactly " + ", ".join(SKILL_CONTEXTS),
             )
         # The N-Quads of the document without its proofs, reused by the proof step.
-        state.nquads = signed.unsecured_nquads()
+        state.nquads = signed.expanded.nquads()
         return Check.ok(CheckId.CONTEXT,
                         f"{len(contexts)} bundled contexts; every term and type is defined, "
                         f"in compact form; {signed.kind.describe()}")

@@ -32,9 +32,11 @@ from vcskill.limits import DEFAULT_LIMITS, Limits
 from vcskill.multibase import decode_base58btc_multibase, encode_base58btc_multibase
 from vcskill.rdfc import canonicalize
 from vcskill.resolver import KeyResolver, ResolvedKey
+from vcskill.signedform import read_signed_form
 
 DATA_INTEGRITY_PROOF = "DataIntegrityProof"
 ASSERTION_METHOD = "assertionMethod"
+PROOF_VALUE = "https://w3id.org/security#proofValue"
 
 
 class Cryptosuite(StrEnum):
@@ -92,9 +94,14 @@ def hash_data(
     contexts: ContextStore,
     limits: Limits = DEFAULT_LIMITS,
     document_nquads: str | None = None,
+    proof_nquads: str | None = None,
 ) -> bytes:
-    """``H(canonical proof config) ‖ H(canonical document)`` (EdDSA §3.3.4 "Hashing")."""
-    proof_hash = _hash(_canonical_form(proof_config, suite, hash_name, contexts, limits), hash_name)
+    """``H(canonical proof config) ‖ H(canonical document)`` (EdDSA §3.3.4 "Hashing").
+
+    ``document_nquads`` and ``proof_nquads``: their (non-canonical) N-Quads when the caller
+    has them already (rdfc suites)."""
+    proof_hash = _hash(_canonical_form(proof_config, suite, hash_name, contexts, limits,
+                                       proof_nquads), hash_name)
     doc_hash = _hash(
         _canonical_form(unsecured_document, suite, hash_name, contexts, limits, document_nquads),
         hash_name,
@@ -307,8 +314,16 @@ def _verify_proof(
         # DI §4.5: the chained proof covers only the proofs it names, not transitively.
         input_document["proof"] = _matching_proofs(list(all_proofs), previous)
         document_nquads = None  # the input differs from the plain document
+    # The proof is read by key, like the credential, so it too must be exactly the compact
+    # form of what it signs (ADR 0007); the check's expansion gives the config's N-Quads.
+    written = {**{k: v for k, v in proof.items() if k != "@context"},
+               "@context": document.get("@context")}
+    form = read_signed_form(written, contexts=contexts, limits=limits, name="proof")
+    proof_nquads = (None if suite.uses_jcs else
+                    form.expanded.nquads(leave_out=frozenset({PROOF_VALUE})))
     data = hash_data(input_document, proof_config, suite, key.hash_name,
-                     contexts=contexts, limits=limits, document_nquads=document_nquads)
+                     contexts=contexts, limits=limits, document_nquads=document_nquads,
+                     proof_nquads=proof_nquads)
     if not key.verify(signature, data):
         raise ProofError(
             f"the {suite} signature by {vm} does not match the credential",

@@ -38,7 +38,14 @@ def _b64url_decode(part: str) -> bytes:
     # binascii.Error, which is not one of ours.
     if not part or len(part) % 4 == 1 or any(c not in _B64URL for c in part):
         raise InputError("the JWT is not three base64url parts separated by dots")
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    data = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    # The last character of a part can carry bits that decoding throws away (RFC 4648
+    # §3.5): set them and the text changes but not the bytes, so the same signature would
+    # be a second, different token. Only the canonical encoding is accepted.
+    if base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii") != part:
+        raise InputError("a JWT part is not in canonical base64url (RFC 4648 §3.5: its last "
+                         "character sets bits that the encoding leaves zero)")
+    return data
 
 
 _B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")

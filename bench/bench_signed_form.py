@@ -1,0 +1,71 @@
+"""Time the proof that a credential is exactly its compact form (ADR 0007), per document.
+
+Run from the repository root:  python bench/bench_signed_form.py [iterations]
+
+The baseline, measured in the same run, is what the context step did before the proof was
+added: safe-mode expansion and the N-Quads of the credential (vcskill.jsonld.to_nquads).
+The figure is the context step now: the same, plus compaction with the document's own
+@context and the comparison (vcskill.signedform.read_signed_form), as a ratio to the
+baseline (higher is slower), for a skill credential and for a status list credential. The
+last line is a whole Verifier.check of the skill credential, for scale.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from timing import best_of_three  # noqa: E402  (bench/timing.py, beside this script)
+
+from vcskill.contexts import ContextStore  # noqa: E402
+from vcskill.issuing import IssueRequest, issue_one  # noqa: E402
+from vcskill.jsonld import to_nquads  # noqa: E402
+from vcskill.keys import PrivateKey, write_key_file  # noqa: E402
+from vcskill.signedform import read_signed_form  # noqa: E402
+from vcskill.statuslist import Bitstring, StatusPurpose, build_status_list_credential  # noqa: E402
+from vcskill.verifier import Verifier  # noqa: E402
+
+CST = timezone(timedelta(hours=8))
+
+
+def main() -> None:
+    iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    store = ContextStore.bundled()
+    folder = Path(tempfile.mkdtemp(prefix="vcskill-bench-"))
+    key = write_key_file(folder / "issuer.key", PrivateKey.generate(), passphrase=None,
+                         issuer_name="示范市职业技能鉴定指导中心", uscc="12110000400000003A")
+    request = IssueRequest(holder_name="张三", occupation="6-31-01-03", level="L3",
+                           id_number="370102199001011234",
+                           certificate_number="S000011000001263000001",
+                           valid_from=datetime(2026, 6, 30, tzinfo=CST))
+    signed = issue_one(key, request).serialized
+    credential: dict[str, Any] = json.loads(signed)
+    listed = build_status_list_credential(
+        list_url="https://skills.example.cn/status/1.json", issuer=key.metadata.controller,
+        purpose=StatusPurpose.REVOCATION, bits=Bitstring(),
+        valid_from=datetime(2026, 6, 1, tzinfo=CST), valid_until=datetime(2026, 7, 1,
+                                                                          tzinfo=CST))
+    for name, document in (("skill credential", credential), ("status list", listed)):
+        body = {k: v for k, v in document.items() if k != "proof"}
+        before = best_of_three(lambda b=body: to_nquads(b, contexts=store), iterations,
+                               warm_up=30)
+        after = best_of_three(
+            lambda b=body: read_signed_form(b, contexts=store).expanded.nquads(),
+            iterations, warm_up=30)
+        print(f"{name:<17} expansion + N-Quads (baseline) {before * 1000:.3f} ms; with the "
+              f"compact-form proof {after * 1000:.3f} ms ({after / before:.2f}x)")
+    verifier = Verifier()
+    at = datetime(2026, 7, 1, tzinfo=CST)
+    whole = best_of_three(lambda: verifier.check(signed, at=at), iterations // 3, warm_up=10)
+    print(f"a whole Verifier.check of the skill credential (no registry): {whole * 1000:.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
