@@ -98,7 +98,10 @@ def test_a_mutated_credential_is_reported_never_raised_or_verified(
 
 
 def _same_json(a: bytes, b: bytes) -> bool:
-    """A mutation that only touched whitespace between tokens is the same credential."""
+    """A mutation that only touched whitespace between tokens, or around a vc+jwt, is the
+    same credential."""
+    if a.strip() == b.strip():
+        return True
     try:
         return bool(json.loads(a) == json.loads(b))
     except ValueError:

@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # verifying
     "Verifier": "vcskill.verifier",
+    "Accept": "vcskill.verifier",
     "Policy": "vcskill.verifier",
     "VerificationReport": "vcskill.report",
     "Check": "vcskill.report",
@@ -57,6 +58,7 @@ _EXPORTS: dict[str, str] = {
 # tests/test_public_api.py keeps the two in step.
 __all__ = [
     "LEVELS",
+    "Accept",
     "Check",
     "CheckId",
     "Code",
@@ -106,7 +108,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from vcskill.report import Check, CheckId, CredentialSummary, Outcome, VerificationReport
     from vcskill.skills import LEVELS, Occupation, SkillLevel
     from vcskill.statuslist import DirectoryStatusSource, MemoryStatusSource
-    from vcskill.verifier import Policy, Verifier
+    from vcskill.verifier import Accept, Policy, Verifier
 
 
 def __getattr__(name: str) -> Any:

@@ -257,7 +257,7 @@ class Verifier:
             # Not JSON-LD, so not a credential at all: named, not judged (CLI exit 2).
             return Check.failed(CheckId.PARSE, Code.NOT_A_CREDENTIAL,
                                 f"this is {describe_json(document)}")
-        return Check.ok(CheckId.PARSE, "JSON")
+        return Check.ok(CheckId.PARSE, "JSON credential")
 
     def _context(self, state: _State, accepted: frozenset[DocumentKind]) -> Check:
         doc = _require_document(state)
@@ -290,8 +290,8 @@ class Verifier:
         # The N-Quads of the document without its proofs, reused by the proof step.
         state.nquads = signed.expanded.nquads()
         return Check.ok(CheckId.CONTEXT,
-                        f"{len(contexts)} bundled contexts; every term and type is defined, "
-                        f"in compact form; {signed.kind.describe()}")
+                        f"{len(contexts)} bundled contexts; every term and type is defined "
+                        f"and written in compact form ({signed.kind.describe()})")
 
     @staticmethod
     def _refuse_kind(kind: DocumentKind, types: frozenset[str],
