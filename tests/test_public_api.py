@@ -11,7 +11,8 @@ import pytest
 import vcskill
 
 EXPECTED = {
-    "__version__", "Verifier", "Accept", "Policy", "VerificationReport", "Check", "CheckId", "Outcome",
+    "__version__", "Verifier", "Accept", "Policy", "VerificationReport", "Check", "CheckId",
+    "Outcome",
     "CredentialSummary", "Limits", "ContextStore", "IssueRequest", "IssueResult", "issue_one",
     "sign_credential", "ProofFormat", "SkillCredential", "KeyAlgorithm", "PrivateKey",
     "PublicKey", "KeyFile", "read_key_file", "write_key_file", "SkillLevel", "Occupation",
