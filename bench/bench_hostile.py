@@ -14,38 +14,28 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fixtures import CST, skill_credential  # noqa: E402  (bench/fixtures.py)
 from timing import best_of_three  # noqa: E402  (bench/timing.py, beside this script)
 
-from vcskill.issuing import IssueRequest, issue_one  # noqa: E402
-from vcskill.keys import PrivateKey, write_key_file  # noqa: E402
 from vcskill.limits import DEFAULT_LIMITS  # noqa: E402
 from vcskill.statuslist import StatusPurpose, status_entry  # noqa: E402
 from vcskill.verifier import Verifier  # noqa: E402
 
-CST = timezone(timedelta(hours=8))
 BUDGET_MS = 50.0
 VALUES = DEFAULT_LIMITS.max_json_values
 
 
 def _honest() -> dict[str, Any]:
-    folder = Path(tempfile.mkdtemp(prefix="vcskill-bench-"))
-    key = write_key_file(folder / "issuer.key", PrivateKey.generate(), passphrase=None,
-                         issuer_name="示范市职业技能鉴定指导中心", uscc="12110000400000003A")
-    request = IssueRequest(holder_name="张三", occupation="6-31-01-03", level="L3",
-                           id_number="370102199001011234",
-                           certificate_number="S000011000001263000001",
-                           valid_from=datetime(2026, 6, 30, tzinfo=CST))
-    result = issue_one(key, request)
-    document: dict[str, Any] = json.loads(result.serialized)
+    _key, serialized = skill_credential()
+    document: dict[str, Any] = json.loads(serialized)
     return document
 
 

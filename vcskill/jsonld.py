@@ -129,8 +129,9 @@ class ExpandedDocument:
 
     def nquads(self, *, leave_out: frozenset[str] = frozenset()) -> str:
         """The RDF dataset as N-Quads, leaving out the top-level properties (expanded IRIs)
-        in ``leave_out``: the secured document minus its proofs is the unsecured document
-        (VC-DI §4.3 "Verify Proof" step 1 removes ``proof``; nothing else depends on it)."""
+        in ``leave_out``. A property's expansion depends on nothing else of its node, so a
+        proof's N-Quads without its ``proofValue`` are those of its configuration (VC-DI
+        §4.3 "Verify Proof" step 4)."""
         nodes = self.nodes
         if leave_out:
             nodes = [{k: v for k, v in node.items() if k not in leave_out}

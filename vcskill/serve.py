@@ -747,6 +747,8 @@ def _claim_note(report: VerificationReport, verdict: Verdict) -> str:
     deciding = report.first_failure
     if proof is None or not proof.passed or deciding is None:
         return "claimed_red"
+    if deciding.id is CheckId.POLICY:
+        return "not_required"
     return _NOTE_BY_CODE.get(str(deciding.code), "claimed_red")
 
 
@@ -757,7 +759,6 @@ _NOTE_BY_CODE: Final[dict[str, str]] = {
     Code.ISSUER_UNKNOWN: "unknown_signer",
     Code.ISSUER_NAME_MISMATCH: "name_mismatch",
     Code.ISSUER_KEY_COMPROMISED: "key_compromised",
-    Code.RANGE_ERROR: "not_required",  # the policy check (the only one after status)
 }
 
 

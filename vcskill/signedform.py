@@ -64,7 +64,6 @@ SKILL_CREDENTIAL_IRI: Final = "https://w3id.org/vcskill/vocab#SkillLevelCredenti
 STATUS_LIST_CREDENTIAL_IRI: Final = (
     "https://www.w3.org/ns/credentials/status#BitstringStatusListCredential"
 )
-PROOF_PROPERTY: Final = "https://w3id.org/security#proof"
 
 _VALUE_OBJECT_KEYS: Final = frozenset({"@value", "@language", "@direction", "@type"})
 _SHOWN: Final = 80
@@ -113,11 +112,7 @@ class SignedForm:
 
     kind: DocumentKind
     types: frozenset[str]  # the expanded @type IRIs of the top node
-    expanded: ExpandedDocument
-
-    def unsecured_nquads(self) -> str:
-        """The N-Quads of the document without its proofs (what the proofs sign)."""
-        return self.expanded.nquads(leave_out=frozenset({PROOF_PROPERTY}))
+    expanded: ExpandedDocument  # its N-Quads, for the proof step: expanded.nquads()
 
 
 def check_context_list(document: Mapping[str, Any], contexts: ContextStore) -> None:
@@ -180,8 +175,8 @@ def read_signed_form(
 
     The ``@context`` itself (bundled URLs only, no nested contexts) is the caller's to check
     first (:func:`check_context_list`); an unknown context still fails here, in expansion,
-    and is never fetched. ``name``
-    names the document in error messages (``credential.credentialSubject...``).
+    and is never fetched. ``name`` names the document in error messages
+    (``credential.credentialSubject...``).
 
     Raises:
         ContextError: ``JSONLD_NOT_COMPACT`` naming the first key or value that is not in
@@ -194,11 +189,7 @@ def read_signed_form(
     written = _without_proof_contexts(document)
     difference = _first_difference(written, compacted, name)
     if difference is not None:
-        raise ContextError(
-            f"{difference}; vcskill reads only the compact form the document's @context "
-            "defines, so that what it judges is what was signed (ADR 0007)",
-            code=Code.JSONLD_NOT_COMPACT,
-        )
+        raise _not_compact(difference)
     types = expanded.top_types()
     return SignedForm(kind=_kind(types), types=types, expanded=expanded)
 

@@ -271,11 +271,11 @@ class Verifier:
                                 "supported yet)")
         check_context_list(doc, self.contexts)
         contexts = doc["@context"]
-        # Safe-mode JSON-LD over the whole document (any term or type no context defines is
-        # an error: DI §"Securing Data Losslessly"), the proof that the JSON is exactly its
-        # compact form (so reading it by key reads what was signed: ADR 0007), and what kind
-        # of document the expanded types say it is.
-        # (the proofs are read as documents of their own, by the proof step)
+        # Safe-mode JSON-LD over the credential without its proofs (any term or type no
+        # context defines is an error: DI §"Securing Data Losslessly"), the proof that the
+        # JSON is exactly its compact form (so reading it by key reads what was signed: ADR
+        # 0007), and what kind of document its expanded types say it is. Each proof is
+        # proven compact the same way, as a document of its own, by the proof step.
         body = {k: v for k, v in doc.items() if k != "proof"}
         signed = read_signed_form(body, contexts=self.contexts, limits=self.limits,
                                   name="credential")
