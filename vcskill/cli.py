@@ -247,7 +247,21 @@ def qr_decode(image: str, out: Path | None) -> None:
     Example:
       vcskill qr decode photo.jpg --out credential.json
     """
-    data = _read_credential(image)
+    from vcskill.errors import Code
+    from vcskill.qr import MAX_IMAGE_BYTES, credential_from_image, decode_payload, looks_like_image
+
+    raw = _read_input(image, cap=MAX_IMAGE_BYTES + 1)
+    if looks_like_image(raw):
+        data = credential_from_image(raw)
+    else:
+        # Not an image we read, so it must be the payload's text: anything else (a link,
+        # another QR format, a GIF, a credential file) is said to be what it is not.
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Error(f"{image} is neither a PNG or JPEG image nor the text of a QR payload",
+                        code=Code.IMAGE_ERROR) from None
+        data = decode_payload(text.strip())
     if out is None:
         click.echo(data.decode("utf-8"))
         return
@@ -987,7 +1001,7 @@ def sync(url: str, cache: Path, trust_root: str | None, allow_loopback: bool) ->
               help="Sync cache directory (from `vcskill sync`).")
 @click.option("--allow-expired-registry", is_flag=True,
               help="Use a registry past its expiry anyway (the report says so).")
-@click.option("--status-dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--status-dir", type=click.Path(path_type=Path),
               help="Directory of the issuers' status list credentials (from `status publish` "
                    "or a download) [default with --cache: the lists it mirrored].")
 @click.option("--at", "at", help="Judge as of this date-time instead of now.")
@@ -1182,8 +1196,9 @@ def _read_credential(path: str) -> bytes:
 
 
 def _read_input(path: str, *, cap: int | None = None) -> bytes:
-    from vcskill.errors import InputError
+    from vcskill.errors import Code, InputError
     from vcskill.limits import DEFAULT_LIMITS
+    from vcskill.qr import looks_like_image
 
     cap = cap or DEFAULT_LIMITS.max_credential_bytes * 2 + 1
     if path == "-":
@@ -1195,6 +1210,9 @@ def _read_input(path: str, *, cap: int | None = None) -> bytes:
         with file.open("rb") as handle:
             data = handle.read(cap)
     if len(data) >= cap:
+        if looks_like_image(data):
+            raise Error(f"{path} is an image larger than the limit ({cap - 1:,} bytes)",
+                        code=Code.IMAGE_ERROR)
         raise InputError(f"{path} is larger than the size limit ({cap - 1:,} bytes)")
     return data
 

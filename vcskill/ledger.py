@@ -293,12 +293,23 @@ class SQLiteLedger:
             self._rollback()
             raise
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Reads fail as a LedgerError too: a damaged page surfaces on the first read of it,
+        which may be long after the file opened."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise LedgerError(f"the ledger {self.path} could not be read: {exc}; restore it "
+                              "from a backup made after the last issuing session") from None
+
     def _rollback(self) -> None:
         if self._db.in_transaction:  # SQLite may already have rolled back (SQLITE_FULL)
             self._db.execute("ROLLBACK")
 
     def _get(self, name: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        with self._reading():
+            row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return None if row is None else str(row[0])
 
     def _set(self, name: str, value: str) -> None:
@@ -403,7 +414,8 @@ class SQLiteLedger:
 
     def find(self, key: str) -> IssuedRecord | None:
         """A credential by its id or its certificate number."""
-        return self._by("credential_id", key) or self._by("row_key", key)
+        with self._reading():
+            return self._by("credential_id", key) or self._by("row_key", key)
 
     def _by(self, column: str, value: str) -> IssuedRecord | None:
         assert column in ("credential_id", "row_key")
@@ -474,6 +486,10 @@ class SQLiteLedger:
 
     def lists(self) -> list[ListState]:
         """Every status list with its current revoked and suspended indexes (from events)."""
+        with self._reading():
+            return self._lists()
+
+    def _lists(self) -> list[ListState]:
         out = []
         for number, size, allocated in self._db.execute(
                 "SELECT number, size, allocated FROM lists ORDER BY number").fetchall():
@@ -498,9 +514,10 @@ class SQLiteLedger:
 
     def last_publication(self, list_number: int, purpose: str) -> tuple[int, str] | None:
         """The version and encoded list of the last publication of one list and purpose."""
-        row = self._db.execute(
-            "SELECT version, encoded_list FROM publications WHERE list_number = ? AND "
-            "purpose = ? ORDER BY version DESC LIMIT 1", (list_number, purpose)).fetchone()
+        with self._reading():
+            row = self._db.execute(
+                "SELECT version, encoded_list FROM publications WHERE list_number = ? AND "
+                "purpose = ? ORDER BY version DESC LIMIT 1", (list_number, purpose)).fetchone()
         return None if row is None else (int(row[0]), str(row[1]))
 
     def record_publication(self, list_number: int, purpose: str, version: int,

@@ -32,10 +32,12 @@ from vcskill.issuer import ProofFormat, sign_credential
 from vcskill.issuing import IssueRequest, IssueResult, build_credential
 from vcskill.keys import KeyFile
 from vcskill.ledger import IssuedRecord, Ledger, LedgerError, SQLiteLedger, State
+from vcskill.resolver import ResolvedKey
 from vcskill.statuslist import (
     Bitstring,
     StatusPurpose,
     build_status_list_credential,
+    parse_status_list_credential,
     status_entry,
 )
 
@@ -259,26 +261,24 @@ def publish_status_lists(ledger: Ledger, key_file: KeyFile, out_dir: Path, *,
                           else state.suspended):
                 bits.set(index, True)
             previous = ledger.last_publication(state.number, purpose.value)
-            if previous is not None and purpose is StatusPurpose.REVOCATION:
-                # A revocation is permanent: no publication may clear a bit (H6).
-                old = Bitstring.from_encoded(previous[1]).to_bytes()
-                new = bits.to_bytes()
-                cleared = [8 * n + bit for n, (o, b) in enumerate(zip(old, new, strict=False))
-                           if o & ~b for bit in range(8) if (o & ~b) & (0x80 >> bit)]
-                if cleared or len(new) < len(old):
-                    raise LedgerError(
-                        f"list {state.number}: publishing would clear revocation bits "
-                        f"{cleared[:5]} set before; the ledger may have been restored from an "
-                        "old backup", code=Code.LEDGER_CONFLICT)
-            encoded = bits.encode()
             url = list_url(status_url, state.number, purpose)
+            path = out_dir / url.rsplit("/", 1)[1]
+            if purpose is StatusPurpose.REVOCATION:
+                # A revocation is permanent: no publication may clear a bit (H6), neither one
+                # the ledger recorded publishing nor one in the list already in out_dir (a
+                # ledger restored from an old backup has forgotten publishing it).
+                published = [Bitstring.from_encoded(previous[1]).to_bytes()] if previous else []
+                on_disk = _published_bits(path, key_file, url, contexts)
+                published += [on_disk] if on_disk is not None else []
+                for old in published:
+                    _refuse_clearing(old, bits.to_bytes(), state.number, path)
+            encoded = bits.encode()
             document = build_status_list_credential(
                 list_url=url, issuer=issuer, purpose=purpose, bits=bits, valid_from=now,
                 valid_until=now + valid_for)
             signed = sign_credential(document, private,
                                      verification_method=key_file.metadata.verification_method,
                                      proof_format=chosen, contexts=contexts)
-            path = out_dir / url.rsplit("/", 1)[1]
             write_text_atomic(path, json.dumps(signed, ensure_ascii=False, indent=2) + "\n")
             version = previous[0] + 1 if previous else 1
             ledger.record_publication(state.number, purpose.value, version, encoded, now=now)
@@ -295,3 +295,49 @@ def publish_status_lists(ledger: Ledger, key_file: KeyFile, out_dir: Path, *,
     }
     write_text_atomic(out_dir / "index.json", json.dumps(status_index, indent=1) + "\n")
     return written
+
+
+def _refuse_clearing(old: bytes, new: bytes, list_number: int, path: Path) -> None:
+    cleared = [8 * n + bit for n, (o, b) in enumerate(zip(old, new, strict=False))
+               if o & ~b for bit in range(8) if (o & ~b) & (0x80 >> bit)]
+    if cleared or len(new) < len(old):
+        raise LedgerError(
+            f"list {list_number}: publishing would clear revocation bits {cleared[:5]} that "
+            f"were published before ({path.name}); the ledger may have been restored from an "
+            "old backup: restore the latest one, or issue from the ledger that published them",
+            code=Code.LEDGER_CONFLICT)
+
+
+def _published_bits(path: Path, key_file: KeyFile, url: str,
+                    contexts: ContextStore | None) -> bytes | None:
+    """The bits of the revocation list already at ``path``, when it is this list and this
+    key signed it; None when there is none (or it is not ours: then it protects nothing)."""
+    from vcskill.jsonparse import parse_json
+    from vcskill.proofs.dataintegrity import verify_proof_set
+
+    try:
+        document = parse_json(path.read_bytes(), what="status list credential")
+        if not isinstance(document, dict):
+            return None
+        listed = parse_status_list_credential(document)
+        if listed.id != url or listed.issuer != key_file.metadata.controller:
+            return None
+        checks = verify_proof_set(document, resolver=_OwnKey(key_file),
+                                  contexts=contexts or ContextStore.bundled())
+    except (OSError, Error):
+        return None
+    return listed.bits if checks and all(c.verified for c in checks) else None
+
+
+class _OwnKey:
+    """A resolver that knows one key: the issuer's own, from its key file."""
+
+    def __init__(self, key_file: KeyFile) -> None:
+        meta = key_file.metadata
+        self._own = ResolvedKey(meta.verification_method, meta.controller,
+                                key_file.public_key, "key file")
+
+    def resolve(self, verification_method: str) -> ResolvedKey:
+        if verification_method != self._own.verification_method:
+            raise Error(f"{verification_method} is not this issuer's key", code=Code.UNKNOWN_KEY)
+        return self._own

@@ -110,6 +110,8 @@ class _State:
     issued: datetime | None = None  # validFrom: the moment authorisation is judged at
     issuer_facts: IssuerFacts | None = None
     digest: str | None = None  # of the signed content, once the proof verified (ADR 0008)
+    # the "expires" of each verified proof that has one, judged by the validity step
+    proof_expiries: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     status_lists: list[StatusListSummary] = field(default_factory=list)
 
@@ -253,6 +255,13 @@ class Verifier:
         check_value_count(document, self.limits)
         state.document = document
         state.format = _proof_format(document)
+        proof = document.get("proof", {})
+        if not (isinstance(proof, Mapping) or (isinstance(proof, list) and all(
+                isinstance(p, Mapping) for p in proof))):
+            # VC Data Integrity 1.0 §4.3 "Verify Proof" step 1
+            return Check.failed(CheckId.PARSE, Code.PARSING_ERROR,
+                                "proof must be an object, or an array of objects (VC Data "
+                                "Integrity 1.0 §4.3)")
         if "@context" not in document:
             # Not JSON-LD, so not a credential at all: named, not judged (CLI exit 2).
             return Check.failed(CheckId.PARSE, Code.NOT_A_CREDENTIAL,
@@ -335,15 +344,15 @@ class Verifier:
             # The key must be one the registry lists for the issuer, valid when it issued;
             # a key named only by the credential is never enough (security.md §1).
             resolver = _RegistryResolver(self.registry, state.issued, self.resolver)
-        verdict = self._signed_by_issuer(state, resolver, CheckId.PROOF)
+        verdict = self._signed_by_issuer(state, resolver, CheckId.PROOF, record_expiry=True)
         if verdict.passed:
             # a vc+jwt: what its signature covers, the header and payload segments
             state.digest = (content_digest(doc) if state.jwt is None else "sha256:" + hashlib
                             .sha256(state.jwt.rsplit(".", 1)[0].encode("ascii")).hexdigest())
         return verdict
 
-    def _signed_by_issuer(self, state: _State, resolver: KeyResolver, check_id: CheckId
-                          ) -> Check:
+    def _signed_by_issuer(self, state: _State, resolver: KeyResolver, check_id: CheckId,
+                          *, record_expiry: bool = False) -> Check:
         """Every proof verifies with ``resolver``'s keys and one is by the issuer's key
         (VC-DI §4.5 proof sets; the binding of VC-DI §5.9). Shared by the credential's own
         proof and its status lists' proofs."""
@@ -370,6 +379,8 @@ class Verifier:
                 check_id, Code.ISSUER_KEY_MISMATCH,
                 f"no proof is by a key of the issuer {issuer_id} (signed by {signers})",
             )
+        if record_expiry:
+            state.proof_expiries = [r.expires for r in results if r.expires is not None]
         suites = ", ".join(sorted({r.cryptosuite for r in results}))
         return Check.ok(check_id,
                         f"{len(results)} proof(s) verified ({suites}); issuer key matches")
@@ -507,6 +518,13 @@ class Verifier:
         valid_until = doc.get("validUntil")
         if isinstance(valid_until, str) and parse_datetime_stamp(valid_until) < now - skew:
             return Check.failed(CheckId.VALIDITY, Code.EXPIRED, f"expired at {valid_until}")
+        # A proof past its own "expires" proves nothing (VC Data Integrity 1.0 §2.1). Its
+        # "created" is not judged against the clock (as the JS reference's default): the
+        # issue date judged is validFrom, and whoever holds the key chooses both.
+        for expires in state.proof_expiries:
+            if parse_datetime_stamp(expires) < now - skew:
+                return Check.failed(CheckId.VALIDITY, Code.EXPIRED,
+                                    f"the proof expired at {expires}")
         if state.skill is not None:
             return Check.ok(CheckId.VALIDITY,
                             f"valid from {valid_from}; skill certificates do not expire")

@@ -194,6 +194,7 @@ class ProofCheck:
     code: Code | None = None
     detail: str = ""
     created: str | None = None
+    expires: str | None = None
 
 
 def _require_str(proof: Mapping[str, Any], name: str) -> str:
@@ -277,6 +278,15 @@ def _verify_proof(
             parse_datetime_stamp(created)
         except Error as exc:
             raise ProofError(f"proof.created: {exc}", code=Code.MALFORMED_PROOF_ERROR) from exc
+    expires = proof.get("expires")
+    if expires is not None:
+        if not isinstance(expires, str):
+            raise ProofError("proof.expires must be a date-time string",
+                             code=Code.MALFORMED_PROOF_ERROR)
+        try:
+            parse_datetime_stamp(expires)
+        except Error as exc:
+            raise ProofError(f"proof.expires: {exc}", code=Code.MALFORMED_PROOF_ERROR) from exc
     try:
         signature = decode_base58btc_multibase(proof_value)
     except Error as exc:
@@ -331,7 +341,8 @@ def _verify_proof(
         )
     return ProofCheck(vm, str(suite), True, controller=resolved.controller,
                       detail=f"{suite} signature by {vm} verified",
-                      created=created if isinstance(created, str) else None)
+                      created=created if isinstance(created, str) else None,
+                      expires=expires if isinstance(expires, str) else None)
 
 
 def verify_proof_set(

@@ -112,6 +112,12 @@ def verify_jwt(
     if header.get("typ") != JWT_TYPE:
         raise ProofError(f"JWT typ is {header.get('typ')!r}, expected {JWT_TYPE!r}",
                          code=Code.MALFORMED_PROOF_ERROR)
+    if "crit" in header:
+        # RFC 7515 §4.1.11: a recipient that does not understand a listed extension must
+        # refuse the JWS. vcskill understands none, so any "crit" is refused, by name.
+        raise ProofError(f"the JWT header marks {header['crit']!r} as critical extensions, "
+                         "which vcskill does not support (RFC 7515 §4.1.11)",
+                         code=Code.PROOF_VERIFICATION_ERROR)
     for name in _FORBIDDEN_HEADERS:
         if name in header:
             raise ProofError(f"JWT header {name!r} names a key source we never trust or fetch",

@@ -520,19 +520,18 @@ def _group_a(c: Corpus, g: dict[str, Any]) -> None:
     parse("a7-top-level-string", "a JSON string instead of an object", SEC + "A7",
           data=b'"a credential"')
     parse("a7-proof-is-a-string", "`proof` a string instead of an object",
-          SEC + "A7; docs/cli.md PARSING_ERROR", data=edited(
-              g["rdfc"], lambda d: d.update(proof=d["proof"]["proofValue"])),
-          xfail="refused at data_model with MALFORMED_VALUE_ERROR (exit 1); docs/cli.md lists "
-                "'a proof that is not an object' under PARSING_ERROR (exit 2)")
+          SEC + "A7; VC Data Integrity 1.0 §4.3 (PARSING_ERROR)", data=edited(
+              g["rdfc"], lambda d: d.update(proof=d["proof"]["proofValue"])))
+    parse("a7-proof-is-null", "`proof` null instead of an object",
+          SEC + "A7; VC Data Integrity 1.0 §4.3; DI suites' 'proof is not a map'",
+          data=edited(g["rdfc"], lambda d: d.update(proof=None)))
     c.case("a7-proof-missing", "A", "the genuine credential with its proof removed",
            exit=1, code="MISSING_PROOF", check="proof",
            source=SEC + "A7; DI assertion suite, missing proof",
            data=edited(g["rdfc"], lambda d: d.pop("proof")))
-    c.case("a7-proof-empty-array", "A", "`proof` an empty proof set", exit=1,
-           code="MISSING_PROOF", check="proof", source=SEC + "A7; docs/cli.md MISSING_PROOF",
-           xfail="refused at data_model with MALFORMED_VALUE_ERROR; docs/cli.md says "
-                 "MISSING_PROOF for 'an empty proof set'",
-           data=edited(g["rdfc"], lambda d: d.update(proof=[])))
+    c.case("a7-proof-empty-array", "A", "`proof` an empty proof set (VCDM 2.0 §4.12: one or "
+           "more proofs)", exit=1, code="MALFORMED_VALUE_ERROR", check="data_model",
+           source=SEC + "A7", data=edited(g["rdfc"], lambda d: d.update(proof=[])))
 
     def model(name: str, what: str, change: Callable[[dict[str, Any]], Any], source: str,
               code: str = "MALFORMED_VALUE_ERROR", check: str = "data_model") -> None:
@@ -872,16 +871,15 @@ def _group_c(c: Corpus, g: dict[str, Any]) -> None:
           edited(genuine, lambda d: d.update(proof=[d["proof"]] * 9)), SEC + "C7; "
           "Limits.max_proofs")
     c.case("c8-proof-created-in-the-future", "C", "signed with `proof.created` a year after "
-           "the moment judged", exit=1, code="NOT_YET_VALID", check="proof", source=SEC + "C8",
-           data=sign(unsigned, w.centre, created=datetime(2027, 11, 25, tzinfo=UTC)),
-           xfail="accepted (exit 0): a proof dated after the moment judged is not checked; "
-                 "security.md C8 asks for a failure with a specific code")
+           "the moment judged: accepted, as by the JS reference (its maxTimestampDelta is "
+           "unbounded by default); validFrom is the date judged, and the key's holder "
+           "chooses both (security.md, 'Times in the proof')", exit=0, code=None,
+           check=None, source=SEC + "C8",
+           data=sign(unsigned, w.centre, created=datetime(2027, 11, 25, tzinfo=UTC)))
     c.case("c8-proof-expired", "C", "signed with `proof.expires` 2026-07-01, months before "
-           "the moment judged", exit=1, code="EXPIRED", check="proof", source=SEC + "C8; "
+           "the moment judged", exit=1, code="EXPIRED", check="validity", source=SEC + "C8; "
            "VC Data Integrity 1.0 §2.1 expires",
-           data=_sign_with_options(unsigned, w.centre, {"expires": "2026-07-01T00:00:00Z"}),
-           xfail="accepted (exit 0): proof.expires is not checked; security.md C8 asks for a "
-                 "failure with a specific code")
+           data=_sign_with_options(unsigned, w.centre, {"expires": "2026-07-01T00:00:00Z"}))
     proof("c8-created-not-a-date-time", "`proof.created` the word yesterday",
           edited(genuine, lambda d: d["proof"].update(created="yesterday")), SEC + "C8",
           code="MALFORMED_PROOF_ERROR")
@@ -1370,10 +1368,7 @@ def _group_e(c: Corpus, g: dict[str, Any]) -> None:
     c.case("e-status-dir-is-a-file", "E", "--status-dir naming a file", exit=2,
            code="USAGE_ERROR", source="docs/cli.md USAGE_ERROR", command="cli",
            args=["verify", "{bad}/world/credentials/rdfc.json", "--status-dir",
-                 "{bad}/world/status/1-revocation.json"],
-           xfail="click refuses it first ('Error: Invalid value for --status-dir ... is a "
-                 "file'), exit 2 but no [USAGE_ERROR]; docs/cli.md lists 'a --status-dir that "
-                 "is not a directory' under USAGE_ERROR")
+                 "{bad}/world/status/1-revocation.json"])
     c.case("e-status-dir-missing", "E", "--status-dir naming a folder that does not exist",
            exit=2, code="USAGE_ERROR", source="docs/cli.md USAGE_ERROR", command="cli",
            args=["verify", "{bad}/world/credentials/rdfc.json", "--status-dir",
@@ -1464,9 +1459,7 @@ def _group_f(c: Corpus, g: dict[str, Any]) -> None:
     qr("f1-payload-version-2", "a `VCS2:` payload (a version this vcskill does not read)",
        "VCS2:" + good[5:], SEC + "F1")
     qr("f1-other-prefix", "an EU DCC `HC1:` payload, through `vcskill qr decode`",
-       "HC1:" + good[5:], SEC + "F1", command="qr-decode",
-       xfail="`qr decode` of a text file that is not a VCS1: payload prints the file back "
-             "and exits 0; docs/cli.md says QR_DECODE_ERROR, exit 2")
+       "HC1:" + good[5:], SEC + "F1", command="qr-decode")
     qr("f2-inflates-past-64-kib", "a payload whose DEFLATE stream inflates to 100,000 bytes",
        "VCS1:" + _b45(_deflate(b"\x01{" + b" " * 100_000)), SEC + "F2")
     qr("f2-nested-compression", "a payload whose body is another compressed stream",
@@ -1487,9 +1480,7 @@ def _group_f(c: Corpus, g: dict[str, Any]) -> None:
     qr("f4-multi-part-payload", "a multi-part payload `VCS1:1/2:…`", "VCS1:1/2:" + good[5:],
        SEC + "F4")
     qr("f6-link-through-qr-decode", "a QR payload that is a link (never followed)",
-       "https://evil.example/credential.json", SEC + "F6", command="qr-decode",
-       xfail="`qr decode` prints the link back and exits 0; docs/cli.md says "
-             "QR_DECODE_ERROR ('not a vcskill payload'), exit 2")
+       "https://evil.example/credential.json", SEC + "F6", command="qr-decode")
     c.case("f6-link-through-verify", "F", "the same link in a text file given to verify",
            exit=2, code="PARSING_ERROR", check="parse", source=SEC + "F6",
            data="https://evil.example/credential.json\n", suffix=".txt")
@@ -1509,16 +1500,11 @@ def _group_f(c: Corpus, g: dict[str, Any]) -> None:
           SEC + "F5")
     c.case("f5-gif-through-qr-decode", "F", "a GIF image given to `vcskill qr decode`",
            exit=2, code="IMAGE_ERROR", source=SEC + "F5", command="qr-decode",
-           xfail="a Python traceback (UnicodeDecodeError in qr_decode) and exit 1: a file "
-                 "that is neither PNG, JPEG nor a payload is echoed as UTF-8 text",
            data=b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01"
                 b"\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;",
            suffix=".gif")
     c.case("f5-image-over-32-mib", "F", "a 33 MiB file starting like a PNG", exit=2,
            code="IMAGE_ERROR", check=None, source=SEC + "F5; docs/cli.md IMAGE_ERROR",
-           xfail={"cli": "`vcskill verify` refuses it with PARSING_ERROR ('larger than the "
-                         "size limit'); docs/cli.md says IMAGE_ERROR for an image over 32 MiB, "
-                         "as the library (credential_bytes) does"},
            recipe={"kind": "repeat", "encoding": "latin-1",
                    "parts": [["\u0089PNG\r\n\u001a\n", 1], ["\u0000", 33 * 1024 * 1024]]})
     image("f6-qr-image-holding-a-link", "a QR code image holding a web link", None,
@@ -1707,10 +1693,7 @@ def _group_h(c: Corpus) -> None:
              "previous list files stay whole", None, SEC + "H5")
     scenario("h6-old-backup-would-clear-a-revocation", "publishing from a ledger restored "
              "from a backup older than a published revocation", "LEDGER_CONFLICT", SEC + "H6; "
-             "docs/cli.md status publish",
-             xfail="publishing succeeds (exit 0) and the new revocation list clears the "
-                   "published bit: the guard compares with the publication the ledger itself "
-                   "recorded, which an old backup does not hold (not with the list on disk)")
+             "docs/cli.md status publish")
     scenario("h7-revoke-twice", "revoking the same credential twice: harmless, exit 0",
              None, SEC + "H7", exit=0)
     scenario("h7-reinstate-a-revoked-credential", "un-revoking: refused", "LEDGER_CONFLICT",
@@ -1721,10 +1704,7 @@ def _group_h(c: Corpus) -> None:
              "LEDGER_ERROR", SEC + "H8")
     scenario("h8-damaged-ledger-table", "`status publish` from a ledger whose `lists` table "
              "page is damaged (the file still opens)", "LEDGER_ERROR", SEC + "H8; docs/cli.md "
-             "LEDGER_ERROR",
-             xfail="a Python traceback (sqlite3.DatabaseError: database disk image is "
-                   "malformed, from SQLiteLedger.lists) and exit 1: reads are not turned "
-                   "into LEDGER_ERROR as writes are")
+             "LEDGER_ERROR")
     scenario("h9-revoked-not-yet-published", "revoked in the ledger but not yet published: "
              "verifiers learn of it from the next publication", "CREDENTIAL_REVOKED",
              SEC + "H9", exit=1)
