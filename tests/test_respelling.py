@@ -118,20 +118,27 @@ def test_the_originals_have_the_verdicts_the_property_is_about(judged: dict[str,
 
 
 @pytest.mark.parametrize("name", RDFC)
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "compact-iri-key"])
 def test_each_edit_keeps_what_is_signed(judged: dict[str, Any], name: str, kind: str) -> None:
     """The edits are real re-spellings: a verifier that checks only the signature of the RDF
     accepts every one of them (so the refusals below are what protects the verdict)."""
     respeller, _jwt, _report = judged[name]
     edits = [e for e in respeller.edits if e.kind == kind]
-    if kind == "compact-iri-key" and not edits:
-        pytest.skip("the skill contexts define no prefix term, so no compact IRI expands")
     assert edits, f"no {kind} edit applies to {name}"
     original = signed_rdf(respeller.document, CONTEXTS)
     for edit in edits:
         variant = respeller.apply([edit])
         assert json.dumps(variant) != json.dumps(respeller.document), edit  # order counts
         assert signed_rdf(variant, CONTEXTS) == original, edit
+
+
+def test_the_skill_contexts_leave_no_compact_iri_to_write(judged: dict[str, Any]) -> None:
+    """None of the three skill contexts defines a prefix term, so no key of a skill
+    credential can be written as a compact IRI that expands (a key with a colon is refused
+    anyway, as an IRI)."""
+    for name in RDFC:
+        respeller, _jwt, _report = judged[name]
+        assert not [e for e in respeller.edits if e.kind == "compact-iri-key"]
 
 
 @pytest.mark.parametrize("edit", [
