@@ -23,7 +23,7 @@ from vcskill.keys import KeyAlgorithm, PrivateKey
 from vcskill.limits import DEFAULT_LIMITS, Limits
 from vcskill.proofs.dataintegrity import Cryptosuite, add_proof
 from vcskill.proofs.jose import sign_jwt
-from vcskill.signedform import DocumentKind, check_context_list, read_signed_form
+from vcskill.signedform import DocumentKind, SignedForm, check_context_list, read_signed_form
 
 
 class ProofFormat(StrEnum):
@@ -65,7 +65,7 @@ def sign_credential(
         raise DataModelError(
             f"the credential has a control character at {control}; remove it before signing"
         )
-    _check_readable(document, contexts, limits)
+    form = _check_readable(document, contexts, limits)
     if proof_format is ProofFormat.VC_JWT:
         return sign_jwt(document, key, kid=verification_method)
     suite = Cryptosuite(proof_format.value)
@@ -77,10 +77,14 @@ def sign_credential(
         created=created or datetime.now(UTC),
         contexts=contexts,
         limits=limits,
+        # the N-Quads come from the check's expansion (rdfc signs them: no second one)
+        document_nquads=None if suite.uses_jcs or "proof" in document else
+        form.expanded.nquads(),
     )
 
 
-def _check_readable(document: Mapping[str, Any], contexts: ContextStore, limits: Limits) -> None:
+def _check_readable(document: Mapping[str, Any], contexts: ContextStore, limits: Limits
+                    ) -> SignedForm:
     """What the verifier's context step refuses is never signed: the same functions decide."""
     check_context_list(document, contexts)
     signed = read_signed_form(document, contexts=contexts, limits=limits, name="credential")
@@ -93,3 +97,4 @@ def _check_readable(document: Mapping[str, Any], contexts: ContextStore, limits:
         raise DataModelError(
             "a skill credential's @context must be exactly " + ", ".join(SKILL_CONTEXTS),
             code=Code.CONTEXT_VALIDATION_ERROR)
+    return signed

@@ -126,8 +126,12 @@ def add_proof(
     previous_proof: str | Sequence[str] | None = None,
     contexts: ContextStore,
     limits: Limits = DEFAULT_LIMITS,
+    document_nquads: str | None = None,
 ) -> dict[str, Any]:
-    """Return a copy of ``document`` secured with one more Data Integrity proof (DI §4.2)."""
+    """Return a copy of ``document`` secured with one more Data Integrity proof (DI §4.2).
+
+    ``document_nquads``: the N-Quads of ``document`` without its proofs, when the caller
+    has them already (an rdfc suite then does not expand it again)."""
     if key.algorithm not in cryptosuite.key_algorithms:
         raise ProofError(
             f"{cryptosuite} signs with "
@@ -157,7 +161,8 @@ def add_proof(
         input_document["proof"] = _matching_proofs(existing, previous_proof)
     hash_name = key.public_key.hash_name
     data = hash_data(input_document, proof_config, cryptosuite, hash_name,
-                     contexts=contexts, limits=limits)
+                     contexts=contexts, limits=limits,
+                     document_nquads=document_nquads if previous_proof is None else None)
     proof = dict(proof_config) if cryptosuite.uses_jcs else dict(options)
     proof["proofValue"] = encode_base58btc_multibase(key.sign(data))
     secured = dict(unsecured)
