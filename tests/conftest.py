@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,3 +39,16 @@ def server(tmp_path: Path) -> Iterator[Server]:
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     """The demo's world (tests/world.py), built once per session."""
     return build_world(tmp_path_factory.mktemp("world"), now=datetime.now(UTC))
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Any attempt to open a socket fails the test: the verify path is offline."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the verify path tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    yield

@@ -10,8 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -87,17 +86,6 @@ def signed(keys: dict[str, KeyFile]) -> dict[str, Any]:
     return {fmt: issue(fmt, keys) for fmt in ALL_FORMATS}
 
 
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Any attempt to open a socket fails the test: the verify path is offline."""
-
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("the verify path tried to open a network connection")
-
-    monkeypatch.setattr(socket, "socket", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    yield
 
 
 def failing(report: VerificationReport) -> tuple[CheckId, Code | None]:

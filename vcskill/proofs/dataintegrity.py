@@ -211,6 +211,23 @@ def _require_str(proof: Mapping[str, Any], name: str) -> str:
     return value
 
 
+def _moment(proof: Mapping[str, Any], name: str) -> str | None:
+    """``proof.created`` or ``proof.expires``: absent, or a dateTimeStamp (DI 1.0 §2.1)."""
+    from vcskill.datamodel import parse_datetime_stamp
+
+    value = proof.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProofError(f"proof.{name} must be a date-time string",
+                         code=Code.MALFORMED_PROOF_ERROR)
+    try:
+        parse_datetime_stamp(value)
+    except Error as exc:
+        raise ProofError(f"proof.{name}: {exc}", code=Code.MALFORMED_PROOF_ERROR) from exc
+    return value
+
+
 def verify_proof(
     document: Mapping[str, Any],
     proof: Any,
@@ -272,26 +289,8 @@ def _verify_proof(
             f"proofPurpose is {purpose!r}, expected {expected_purpose!r}",
             code=Code.MISMATCHED_PROOF_PURPOSE_ERROR,
         )
-    created = proof.get("created")
-    if created is not None:
-        from vcskill.datamodel import parse_datetime_stamp
-
-        if not isinstance(created, str):
-            raise ProofError("proof.created must be a date-time string",
-                             code=Code.MALFORMED_PROOF_ERROR)
-        try:
-            parse_datetime_stamp(created)
-        except Error as exc:
-            raise ProofError(f"proof.created: {exc}", code=Code.MALFORMED_PROOF_ERROR) from exc
-    expires = proof.get("expires")
-    if expires is not None:
-        if not isinstance(expires, str):
-            raise ProofError("proof.expires must be a date-time string",
-                             code=Code.MALFORMED_PROOF_ERROR)
-        try:
-            parse_datetime_stamp(expires)
-        except Error as exc:
-            raise ProofError(f"proof.expires: {exc}", code=Code.MALFORMED_PROOF_ERROR) from exc
+    created = _moment(proof, "created")
+    expires = _moment(proof, "expires")
     try:
         signature = decode_base58btc_multibase(proof_value)
     except Error as exc:
@@ -346,8 +345,7 @@ def _verify_proof(
         )
     return ProofCheck(vm, str(suite), True, controller=resolved.controller,
                       detail=f"{suite} signature by {vm} verified",
-                      created=created if isinstance(created, str) else None,
-                      expires=expires if isinstance(expires, str) else None)
+                      created=created, expires=expires)
 
 
 def verify_proof_set(
