@@ -326,3 +326,26 @@ def test_control_character_path_finds_what_an_issuer_must_not_emit() -> None:
     assert control_character_path({"a": ["ok", "tab\tok\n"]}) is None
     assert control_character_path({"a": ["ok", "x\by"]}) == "/a/1"
     assert control_character_path({"k\x7f": 1}) == "/k\\u007f"
+
+
+def test_max_values_counts_every_json_value_and_refuses_one_over() -> None:
+    # The top-level object, its two members, the list's items: 1 + 2 + 997 = 1,000 values.
+    at_limit = json.dumps({"a": list(range(997)), "b": {}})
+    assert parse_json(at_limit, max_values=1_000)["a"][-1] == 996
+    over = json.dumps({"a": list(range(998)), "b": {}})
+    with pytest.raises(InputError, match="more than 1,000 JSON values"):
+        parse_json(over, max_values=1_000)
+    assert len(parse_json(over)["a"]) == 998  # no cap unless asked, as for a registry
+
+
+def test_a_jwt_payload_of_too_many_values_is_refused_before_json_ld() -> None:
+    import base64
+
+    from vcskill.proofs.jose import decode_jwt
+
+    def part(value: Any) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    token = f"{part({'alg': 'EdDSA'})}.{part({'@context': [], 'x': list(range(1_000))})}.c2ln"
+    with pytest.raises(InputError, match="JWT payload holds more than 1,000 JSON values"):
+        decode_jwt(token)

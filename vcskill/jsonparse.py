@@ -52,11 +52,15 @@ _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def parse_json(
-    data: bytes | str, *, limits: Limits = DEFAULT_LIMITS, what: str = "credential"
+    data: bytes | str, *, limits: Limits = DEFAULT_LIMITS, what: str = "credential",
+    max_values: int | None = None,
 ) -> Any:
     """Parse one JSON text strictly and within ``limits``; ``what`` names it in errors.
 
-    The top-level value may be of any JSON type; callers check its shape.
+    The top-level value may be of any JSON type; callers check its shape. ``max_values``
+    caps the JSON values (objects, arrays, strings, numbers, booleans, nulls) it may hold:
+    a credential's JSON-LD work grows with them (``Limits.max_json_values``); a registry,
+    whose size is bounded otherwise, passes none.
 
     Raises:
         InputError: with code ``PARSING_ERROR`` for any input that is not accepted.
@@ -72,7 +76,7 @@ def parse_json(
         raise InputError(
             f"The {what} has extra characters after the JSON value (line {line}, column {column})."
         )
-    _check_strings(value, limits, what)
+    _check_strings(value, limits, what, max_values)
     return value
 
 
@@ -201,33 +205,11 @@ def _decode_value(text: str, start: int, limits: Limits, what: str) -> tuple[Any
     return value, end
 
 
-def check_value_count(value: Any, limits: Limits, what: str = "credential") -> None:
-    """Refuse a document of more than ``limits.max_json_values`` JSON values, before any
-    JSON-LD work (which costs tens of microseconds per value) is spent on it.
-
-    Raises:
-        InputError: ``PARSING_ERROR``.
-    """
-    limit = limits.max_json_values
-    count = 0
-    stack: list[Any] = [value]
-    while stack:
-        node = stack.pop()
-        count += 1
-        if count > limit:
-            raise InputError(
-                f"The {what} holds more than {limit:,} JSON values; a credential needs far "
-                "fewer (Limits.max_json_values)."
-            )
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-
-
-def _check_strings(value: Any, limits: Limits, what: str) -> None:
-    """Check every string and member name of the decoded value, iteratively."""
+def _check_strings(value: Any, limits: Limits, what: str, max_values: int | None) -> None:
+    """Check every string and member name of the decoded value, iteratively, and count
+    the values against ``max_values``."""
     limit = limits.max_string_length
+    count = 1
     # Entries: (node, path of the node as a tuple of keys/indexes)
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
     while stack:
@@ -235,14 +217,21 @@ def _check_strings(value: Any, limits: Limits, what: str) -> None:
         if isinstance(node, str):
             _check_string(node, path, False, limit, what)
         elif isinstance(node, dict):
+            count += len(node)
             for key, item in node.items():
                 _check_string(key, (*path, key), True, limit, what)
                 if isinstance(item, (str, dict, list)):
                     stack.append((item, (*path, key)))
         elif isinstance(node, list):
+            count += len(node)
             for index, item in enumerate(node):
                 if isinstance(item, (str, dict, list)):
                     stack.append((item, (*path, index)))
+        if max_values is not None and count > max_values:
+            raise InputError(
+                f"The {what} holds more than {max_values:,} JSON values; a credential needs "
+                "far fewer (Limits.max_json_values)."
+            )
 
 
 def _check_string(

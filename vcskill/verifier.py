@@ -29,7 +29,7 @@ from vcskill.credential import (
 )
 from vcskill.datamodel import parse_datetime_stamp, validate_credential
 from vcskill.errors import Code, Error, VerificationError
-from vcskill.jsonparse import check_value_count, parse_json
+from vcskill.jsonparse import parse_json
 from vcskill.limits import DEFAULT_LIMITS, Limits
 from vcskill.proofs.dataintegrity import Cryptosuite, verify_proof_set
 from vcskill.proofs.jose import FORMAT as JWT_FORMAT
@@ -240,7 +240,6 @@ class Verifier:
                 pass
         if isinstance(text, str) and looks_like_jwt(text):
             parts = decode_jwt(text, limits=self.limits)
-            check_value_count(parts.credential, self.limits, "vc+jwt payload")
             state.jwt, state.format = text.strip(), JWT_FORMAT
             state.document = dict(parts.credential)
             if "@context" not in state.document:
@@ -248,11 +247,11 @@ class Verifier:
                                     "the vc+jwt payload is "
                                     + describe_json(state.document))
             return Check.ok(CheckId.PARSE, "compact JWS (vc+jwt) with a JSON credential payload")
-        document = parse_json(credential, limits=self.limits)
+        document = parse_json(credential, limits=self.limits,
+                              max_values=self.limits.max_json_values)
         if not isinstance(document, dict):
             return Check.failed(CheckId.PARSE, Code.PARSING_ERROR,
                                 "The credential must be a JSON object.")
-        check_value_count(document, self.limits)
         state.document = document
         state.format = _proof_format(document)
         proof = document.get("proof", {})

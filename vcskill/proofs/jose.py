@@ -89,7 +89,8 @@ def decode_jwt(token: str, *, limits: Limits = DEFAULT_LIMITS) -> JwtParts:
     if len(parts) != 3:
         raise InputError("a vc+jwt must be a compact JWS: three base64url parts and two dots")
     header = parse_json(_b64url_decode(parts[0]), limits=limits, what="JWT header")
-    credential = parse_json(_b64url_decode(parts[1]), limits=limits, what="JWT payload")
+    credential = parse_json(_b64url_decode(parts[1]), limits=limits, what="JWT payload",
+                            max_values=limits.max_json_values)
     if not isinstance(header, dict) or not isinstance(credential, dict):
         raise InputError("the JWT header and payload must be JSON objects")
     if parts[2]:  # empty for an unsecured (alg "none") JWT, which verify_jwt refuses by name
