@@ -65,6 +65,7 @@ from vcskill.jsonparse import parse_json
 from vcskill.keys import PublicKey
 from vcskill.limits import DEFAULT_LIMITS
 from vcskill.resolver import resolve_from_did_document
+from vcskill.statuslist import cleared_bits
 
 __all__ = ["DEFAULT_SYNC_LIMITS", "SyncLimits", "SyncResult", "fetch_did_document", "sync"]
 
@@ -619,8 +620,9 @@ def _status_lists(registry: Registry, cache: Cache, http: httpx.Client, now: dat
                     if listed.valid_from and older.valid_from and \
                             listed.valid_from < older.valid_from:
                         raise RegistryError("it is older than the cached copy, which is kept")
-                    if "revocation" in listed.purposes and _clears_bits(older.bits,
-                                                                         listed.bits):
+                    if "revocation" in listed.purposes and (
+                            len(listed.bits) < len(older.bits)
+                            or cleared_bits(older.bits, listed.bits)):
                         # Revocation is permanent (Bitstring Status List §2.1): a newer list
                         # that un-revokes is misuse of the issuer's key, or a restored backup.
                         raise RegistryError("it clears revocation bits set in the cached "
@@ -631,9 +633,3 @@ def _status_lists(registry: Registry, cache: Cache, http: httpx.Client, now: dat
                 warnings.append(f"{entry.did}: status list {url} not cached ({exc})")
     return mirrored, warnings
 
-
-def _clears_bits(old: bytes, new: bytes) -> bool:
-    """Whether a bit set in ``old`` is clear in ``new`` (or ``new`` is shorter)."""
-    if len(new) < len(old):
-        return True
-    return any(o & ~n for o, n in zip(old, new, strict=False))

@@ -34,6 +34,7 @@ from vcskill.statuslist import (
     StatusEntry,
     StatusPurpose,
     build_status_list_credential,
+    cleared_bits,
     decode_bitstring,
     encode_bitstring,
     get_bit,
@@ -509,3 +510,11 @@ def test_directory_source_refuses_too_many_files(tmp_path: Path) -> None:
         write(tmp_path / f"{i}.json", {})
     source = DirectoryStatusSource(tmp_path, max_files=3)
     assert code_of(lambda: source.get(LIST_URL)) is Code.STATUS_RETRIEVAL_ERROR
+
+
+def test_cleared_bits_names_each_revocation_a_newer_list_would_undo() -> None:
+    assert cleared_bits(b"\x81\x00", b"\x81\x00") == []
+    assert cleared_bits(b"\x81\x00", b"\x01\x00") == [0]
+    assert cleared_bits(b"\x81\x40", b"\x00\x00") == [0, 7, 9]
+    assert cleared_bits(b"\x00\x01", b"\x00") == [15]  # a set bit past the end of new
+    assert cleared_bits(b"\x00", b"\x00\x01") == []  # setting bits clears none

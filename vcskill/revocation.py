@@ -37,6 +37,7 @@ from vcskill.statuslist import (
     Bitstring,
     StatusPurpose,
     build_status_list_credential,
+    cleared_bits,
     parse_status_list_credential,
     status_entry,
 )
@@ -298,8 +299,7 @@ def publish_status_lists(ledger: Ledger, key_file: KeyFile, out_dir: Path, *,
 
 
 def _refuse_clearing(old: bytes, new: bytes, list_number: int, path: Path) -> None:
-    cleared = [8 * n + bit for n, (o, b) in enumerate(zip(old, new, strict=False))
-               if o & ~b for bit in range(8) if (o & ~b) & (0x80 >> bit)]
+    cleared = cleared_bits(old, new)
     if cleared or len(new) < len(old):
         raise LedgerError(
             f"list {list_number}: publishing would clear revocation bits {cleared[:5]} that "

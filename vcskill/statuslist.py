@@ -173,6 +173,16 @@ def get_bit(bits: bytes | bytearray, index: int) -> bool:
     return bool(bits[index >> 3] & (0x80 >> (index & 7)))
 
 
+def cleared_bits(old: bytes | bytearray, new: bytes | bytearray) -> list[int]:
+    """The indexes of the bits set in ``old`` and clear in ``new``; a set bit past the end
+    of a shorter ``new`` counts as cleared. Revocation is permanent (Bitstring Status List
+    §2.1): where one revocation list replaces another, callers refuse a new list that
+    clears any, or is shorter (its indexes would no longer be the same credentials')."""
+    padded = bytes(new[:len(old)]).ljust(len(old), b"\0")
+    return [8 * n + bit for n, (o, b) in enumerate(zip(old, padded, strict=True))
+            if o & ~b for bit in range(8) if (o & ~b) & (0x80 >> bit)]
+
+
 class Bitstring:
     """A mutable status bitstring of ``size`` entries (one bit each), all 0 when created."""
 
