@@ -221,3 +221,27 @@ def test_spellings_the_readers_share_keep_the_verdict_and_the_facts(
         assert report.first_failure.code is Code.PROOF_VERIFICATION_ERROR
         return
     assert verdict(report) == verdict(original)
+
+
+@pytest.mark.parametrize("name", ["credential-1-eddsa-rdfc-2022.json",
+                                  "credential-3-ecdsa-rdfc-2019.json"])
+@pytest.mark.parametrize("repeat", ["a type", "a value object", "a node reference"])
+def test_a_value_written_twice_is_refused_though_its_signature_matches(
+        judged: dict[str, Any], name: str, repeat: str) -> None:
+    # RDF keeps one triple for a repeated value, so the rdfc signature still matches; the JSON
+    # says more than was signed (found by tests/test_fuzz.py: a type array with a repeat)
+    document = json.loads(json.dumps(judged[name][0].document))
+    if repeat == "a type":
+        document["type"].insert(1, document["type"][1])
+    elif repeat == "a value object":
+        names = document["name"]
+        document["name"] = [*names, names[0]]
+    else:
+        document["credentialStatus"] = [*document["credentialStatus"],
+                                        document["credentialStatus"][0]]
+    report = judged["verifier"].check(encode(document, None), at=AT)
+    failure = report.first_failure
+    assert report.outcome is Outcome.INVALID and failure is not None
+    expected = (CheckId.CONTEXT, Code.JSONLD_NOT_COMPACT)
+    assert (failure.id, failure.code) == expected, report.to_json()
+    assert "twice" in (failure.detail or "")

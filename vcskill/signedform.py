@@ -188,6 +188,8 @@ def read_signed_form(
     compacted = expanded.compact(document.get("@context"))
     written = _without_proof_contexts(document)
     difference = _first_difference(written, compacted, name)
+    if difference is None:
+        difference = _first_repeated_value(expanded.nodes, name)
     if difference is not None:
         raise _not_compact(difference)
     types = expanded.top_types()
@@ -365,6 +367,44 @@ def _first_difference(written: Any, compact: Any, where: str) -> str | None:
     if _same_scalar(written, compact):
         return None
     return f"{where} is written {_describe(written)}, but its compact form is {_describe(compact)}"
+
+
+def _first_repeated_value(nodes: list[Any], where: str) -> str | None:
+    """A property that holds one value twice, in words; None when there is none.
+
+    RDF is a set of triples: ``"type": ["A", "A"]`` or the same value object written twice
+    is one triple, so the JSON says more than was signed, and a reader that counts values
+    would judge something no signature covers. Compaction keeps such repeats, so the fixed
+    point above cannot see them. Two node objects without ``@id`` are two blank nodes (two
+    things that were signed), and a ``@list`` is ordered and may repeat: both are left be.
+    """
+    stack: list[Any] = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict) or "@value" in node:
+            continue
+        if "@list" in node:
+            stack.extend(item for item in node["@list"] if isinstance(item, (dict, list)))
+            continue
+        for key, values in node.items():
+            if not isinstance(values, list):
+                continue
+            seen: set[str] = set()
+            for value in values:
+                stack.append(value)
+                if isinstance(value, dict) and ("@list" in value or (
+                        "@value" not in value and "@id" not in value)):
+                    continue  # a list, or a blank node: never the same triple twice
+                spelled = json.dumps(value, sort_keys=True, ensure_ascii=False)
+                if spelled in seen:
+                    what = "@type" if key == "@type" else f"<{key}>"
+                    return (f"{where}: {what} holds {_show(value)} twice; RDF keeps it once, so "
+                            "the JSON is not what was signed")
+                seen.add(spelled)
+    return None
 
 
 def _same_scalar(a: Any, b: Any) -> bool:
