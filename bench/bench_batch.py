@@ -22,11 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vcskill.batch import cpu_count, issue_batch  # noqa: E402
-from vcskill.contexts import ContextStore  # noqa: E402
-from vcskill.fileio import write_text_atomic  # noqa: E402
-from vcskill.issuing import IssueRequest, issue_one  # noqa: E402
-from vcskill.keys import PrivateKey, write_key_file  # noqa: E402
+from vcskill.common.files import write_text_atomic  # noqa: E402
+from vcskill.issuing.cohort import cpu_count, issue_batch  # noqa: E402
+from vcskill.issuing.request import IssueRequest, issue_one  # noqa: E402
+from vcskill.keys.keyfile import write_key_file  # noqa: E402
+from vcskill.keys.keypair import PrivateKey  # noqa: E402
+from vcskill.linkeddata.contexts import ContextStore  # noqa: E402
 
 CST = timezone(timedelta(hours=8))
 
@@ -42,7 +43,7 @@ def write_cohort(path: Path, rows: int) -> None:
 
 
 def baseline(key_path: Path, rows: int, out: Path) -> float:
-    from vcskill.keys import read_key_file
+    from vcskill.keys.keyfile import read_key_file
 
     key_file = read_key_file(key_path, passphrase=None)
     contexts = ContextStore.bundled()

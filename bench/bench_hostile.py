@@ -26,8 +26,8 @@ from fixtures import CST, skill_credential  # noqa: E402  (bench/fixtures.py)
 from timing import best_of_three  # noqa: E402  (bench/timing.py, beside this script)
 
 from vcskill.limits import DEFAULT_LIMITS  # noqa: E402
-from vcskill.statuslist import StatusPurpose, status_entry  # noqa: E402
-from vcskill.verifier import Verifier  # noqa: E402
+from vcskill.status.statuslist import StatusPurpose, status_entry  # noqa: E402
+from vcskill.verifying.verifier import Verifier  # noqa: E402
 
 BUDGET_MS = 50.0
 VALUES = DEFAULT_LIMITS.max_json_values

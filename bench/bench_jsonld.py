@@ -1,4 +1,4 @@
-"""Time vcskill.jsonld.to_nquads against plain pyld.jsonld.to_rdf on the same credential.
+"""Time vcskill.linkeddata.jsonld.to_nquads against plain pyld.jsonld.to_rdf on the same credential.
 
 Run from the repository root:  python bench/bench_jsonld.py [iterations]
 
@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from pyld import jsonld as pyld_jsonld  # noqa: E402
 
-from vcskill.contexts import ContextStore  # noqa: E402
-from vcskill.jsonld import expand, to_nquads  # noqa: E402
+from vcskill.linkeddata.contexts import ContextStore  # noqa: E402
+from vcskill.linkeddata.jsonld import expand, to_nquads  # noqa: E402
 
 DOCUMENT = ROOT / "tests" / "vectors" / "vc-di-eddsa" / "unsigned.json"
 WARM_UP = 30
@@ -72,8 +72,8 @@ def main() -> None:
 
     print(f"{DOCUMENT.relative_to(ROOT)}, {iterations} iterations after {WARM_UP} warm-up")
     base_ops = _time("pyld.jsonld.to_rdf, dict loader (baseline)", baseline, iterations)
-    ours_ops = _time("vcskill.jsonld.to_nquads", ours, iterations)
-    _time("vcskill.jsonld.expand", ours_expand, iterations)
+    ours_ops = _time("vcskill.linkeddata.jsonld.to_nquads", ours, iterations)
+    _time("vcskill.linkeddata.jsonld.expand", ours_expand, iterations)
     print(f"to_nquads / baseline: {ours_ops / base_ops:.2f}x")
 
 

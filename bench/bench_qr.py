@@ -36,13 +36,15 @@ import zxingcpp  # noqa: E402
 from PIL import Image  # noqa: E402
 from timing import best_of_three  # noqa: E402  (bench/timing.py, beside this script)
 
-from vcskill import qr  # noqa: E402
-from vcskill.issuer import ProofFormat, sign_credential  # noqa: E402
-from vcskill.issuing import IssueRequest, build_credential  # noqa: E402
-from vcskill.keys import KeyAlgorithm, KeyFile, PrivateKey, write_key_file  # noqa: E402
-from vcskill.multibase import decode_base58btc_multibase  # noqa: E402
-from vcskill.revocation import PURPOSES, list_url  # noqa: E402
-from vcskill.statuslist import status_entry  # noqa: E402
+from vcskill.issuing.request import IssueRequest, build_credential  # noqa: E402
+from vcskill.issuing.revocation import PURPOSES, list_url  # noqa: E402
+from vcskill.issuing.signing import ProofFormat, sign_credential  # noqa: E402
+from vcskill.keys.keyfile import KeyFile, write_key_file  # noqa: E402
+from vcskill.keys.keypair import KeyAlgorithm, PrivateKey  # noqa: E402
+from vcskill.keys.multibase import decode_base58btc_multibase  # noqa: E402
+from vcskill.qr import image as qr_image  # noqa: E402
+from vcskill.qr import payload as qr_payload  # noqa: E402
+from vcskill.status.statuslist import status_entry  # noqa: E402
 
 CST = timezone(timedelta(hours=8))
 WARM_UP = 5
@@ -56,7 +58,8 @@ def _time(fn: Callable[[], Any], iterations: int) -> float:
 
 def _credentials() -> dict[tuple[str, str], Any]:
     """Typical credentials: "plain" from a did:key issuer without a ledger, "status" from a
-    did:web issuer with a revocation and a suspension entry (as vcskill.revocation issues)."""
+    did:web issuer with a revocation and a suspension entry (as
+    vcskill.issuing.revocation issues)."""
     folder = Path(tempfile.mkdtemp(prefix="vcskill-bench-qr-"))
 
     def key(name: str, algorithm: KeyAlgorithm, web: str | None) -> KeyFile:
@@ -112,7 +115,7 @@ def _deflate(data: bytes, zdict: bytes | None = None) -> bytes:
 
 def _kinded(credential: Any) -> bytes:
     """The body vcskill.qr compresses (a kind byte and the compact JSON or the JWS parts)."""
-    return qr._body(credential, qr.DEFAULT_LIMITS)
+    return qr_payload._body(credential, qr_payload.DEFAULT_LIMITS)
 
 
 def _cbor_ld_like(credential: Any) -> bytes | None:
@@ -172,7 +175,7 @@ def _table(credentials: dict[tuple[str, str], Any]) -> None:
         rows: list[tuple[str, int, int, str]] = [
             ("JSON/JWS, byte mode (baseline)", len(raw), len(raw), _versions(raw, "byte"))]
         packed = _deflate(_kinded(credential))
-        text = "VCS1:" + qr._b45encode(packed)
+        text = "VCS1:" + qr_payload._b45encode(packed)
         rows.append(("DEFLATE + base45", len(packed), len(text),
                      _versions(text, "alphanumeric")))
         if cbor2 is not None:
@@ -183,20 +186,20 @@ def _table(credentials: dict[tuple[str, str], Any]) -> None:
             else:
                 body = cbor2.dumps(credential)
             packed = _deflate(body)
-            text = "VCS1:" + qr._b45encode(packed)
+            text = "VCS1:" + qr_payload._b45encode(packed)
             rows.append(("CBOR + DEFLATE + base45", len(packed), len(text),
                          _versions(text, "alphanumeric")))
             like = _cbor_ld_like(credential)
             if like is not None:
-                text = "VCS1:" + qr._b45encode(like)
+                text = "VCS1:" + qr_payload._b45encode(like)
                 rows.append(("CBOR-LD-like (estimate) + base45", len(like), len(text),
                              _versions(text, "alphanumeric")))
                 packed = _deflate(like)
-                text = "VCS1:" + qr._b45encode(packed)
+                text = "VCS1:" + qr_payload._b45encode(packed)
                 rows.append(("CBOR-LD-like (estimate) + DEFLATE + base45", len(packed),
                              len(text), _versions(text, "alphanumeric")))
-        payload = qr.encode_payload(credential)
-        packed_len = len(qr._b45decode(payload[len(qr.PREFIX):]))
+        payload = qr_payload.encode_payload(credential)
+        packed_len = len(qr_payload._b45decode(payload[len(qr_payload.PREFIX):]))
         rows.append(("**DEFLATE + dictionary + base45 (VCS1)**", packed_len, len(payload),
                      _versions(payload, "alphanumeric")))
         status = "2" if variant == "status" else "0"
@@ -222,7 +225,7 @@ def main() -> None:
         return bytes(found[0].bytes)
 
     def ours_png(credential: Any) -> bytes:
-        return qr.make_qr(qr.encode_payload(credential)).to_png()
+        return qr_image.make_qr(qr_payload.encode_payload(credential)).to_png()
 
     print(f"QR code of a typical skill credential (no status entry), {iterations} iterations "
           f"x 3 rounds after {WARM_UP} warm-up, best round; 8 px a module. The baseline needs "
@@ -234,14 +237,14 @@ def main() -> None:
         raw = _compact(credential)
         base_png, png = baseline_png(raw), ours_png(credential)
         assert baseline_read(base_png) == raw
-        assert qr.credential_from_image(png) == raw
-        payload = qr.encode_payload(credential)
+        assert qr_image.credential_from_image(png) == raw
+        payload = qr_payload.encode_payload(credential)
         base_version = f"{segno.make_qr(raw, error='l', mode='byte').version}-L"
-        version = f"{qr.make_qr(payload).version}-M"
+        version = f"{qr_image.make_qr(payload).version}-M"
         base_enc = _time(lambda raw=raw: baseline_png(raw), iterations)
         enc = _time(lambda c=credential: ours_png(c), iterations)
         base_dec = _time(lambda p=base_png: baseline_read(p), iterations)
-        dec = _time(lambda p=png: qr.credential_from_image(p), iterations)
+        dec = _time(lambda p=png: qr_image.credential_from_image(p), iterations)
         print(f"{'baseline: ' + fmt:32} {len(raw):>7,} B {base_version:>8} "
               f"{1000 * base_enc:7.2f} ms {'1.00x':>6} {1000 * base_dec:7.2f} ms "
               f"{'1.00x':>6}")

@@ -1,4 +1,5 @@
-"""Benchmark RDFC-1.0 canonicalisation: vcskill.rdfc against pyld (baseline) and pyoxigraph.
+"""Benchmark RDFC-1.0 canonicalisation: vcskill.linkeddata.rdfc against pyld (baseline) and
+pyoxigraph.
 
 Run from the repository root: ``python bench/bench_rdfc.py [seconds per measurement]``.
 
@@ -24,7 +25,7 @@ from pyld import jsonld
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vcskill.rdfc import canonicalize  # noqa: E402
+from vcskill.linkeddata.rdfc import canonicalize  # noqa: E402
 
 VECTORS = ROOT / "tests" / "vectors"
 
@@ -75,7 +76,7 @@ def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
     engines: list[tuple[str, Callable[[str], str]]] = [
         ("pyld 3.3 URDNA2015 (baseline)", pyld_canonicalize),
-        ("vcskill.rdfc", canonicalize),
+        ("vcskill.linkeddata.rdfc", canonicalize),
         ("pyoxigraph RDFC_1_0 (unbounded)", pyoxigraph_canonicalize),
     ]
     print(f"Python {sys.version.split()[0]}; best run of about {seconds:g} s per engine")

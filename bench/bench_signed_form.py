@@ -3,9 +3,9 @@
 Run from the repository root:  python bench/bench_signed_form.py [iterations]
 
 The baseline, measured in the same run, is what the context step did before the proof was
-added: safe-mode expansion and the N-Quads of the credential (vcskill.jsonld.to_nquads).
+added: safe-mode expansion and the N-Quads of the credential (vcskill.linkeddata.jsonld.to_nquads).
 The figure is the context step now: the same, plus compaction with the document's own
-@context and the comparison (vcskill.signedform.read_signed_form), as a ratio to the
+@context and the comparison (vcskill.linkeddata.signedform.read_signed_form), as a ratio to the
 baseline (higher is slower), for a skill credential and for a status list credential. The
 last line is a whole Verifier.check of the skill credential, for scale.
 """
@@ -24,11 +24,11 @@ sys.path.insert(0, str(ROOT))
 from fixtures import CST, skill_credential  # noqa: E402  (bench/fixtures.py)
 from timing import best_of_three  # noqa: E402  (bench/timing.py, beside this script)
 
-from vcskill.contexts import ContextStore  # noqa: E402
-from vcskill.jsonld import to_nquads  # noqa: E402
-from vcskill.signedform import read_signed_form  # noqa: E402
-from vcskill.statuslist import Bitstring, StatusPurpose, build_status_list_credential  # noqa: E402
-from vcskill.verifier import Verifier  # noqa: E402
+from vcskill.linkeddata.contexts import ContextStore  # noqa: E402
+from vcskill.linkeddata.jsonld import to_nquads  # noqa: E402
+from vcskill.linkeddata.signedform import read_signed_form  # noqa: E402
+from vcskill.status.statuslist import Bitstring, StatusPurpose, build_status_list_credential  # noqa: E402
+from vcskill.verifying.verifier import Verifier  # noqa: E402
 
 
 def main() -> None:

@@ -27,12 +27,13 @@ sys.path.insert(0, str(ROOT))
 from pyld import jsonld as pyld_jsonld  # noqa: E402
 from timing import best_of_three  # noqa: E402  (bench/timing.py, beside this script)
 
-from vcskill.contexts import ContextStore  # noqa: E402
-from vcskill.issuing import IssueRequest, issue_one  # noqa: E402
-from vcskill.keys import KeyAlgorithm, PrivateKey, PublicKey, write_key_file  # noqa: E402
-from vcskill.multibase import decode_base58btc_multibase  # noqa: E402
-from vcskill.report import Outcome  # noqa: E402
-from vcskill.verifier import Verifier  # noqa: E402
+from vcskill.issuing.request import IssueRequest, issue_one  # noqa: E402
+from vcskill.keys.keyfile import write_key_file  # noqa: E402
+from vcskill.keys.keypair import KeyAlgorithm, PrivateKey, PublicKey  # noqa: E402
+from vcskill.keys.multibase import decode_base58btc_multibase  # noqa: E402
+from vcskill.linkeddata.contexts import ContextStore  # noqa: E402
+from vcskill.verifying.report import Outcome  # noqa: E402
+from vcskill.verifying.verifier import Verifier  # noqa: E402
 
 CST = timezone(timedelta(hours=8))
 WARM_UP = 30

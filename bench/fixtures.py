@@ -6,8 +6,9 @@ import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from vcskill.issuing import IssueRequest, issue_one
-from vcskill.keys import KeyFile, PrivateKey, write_key_file
+from vcskill.issuing.request import IssueRequest, issue_one
+from vcskill.keys.keyfile import KeyFile, write_key_file
+from vcskill.keys.keypair import PrivateKey
 
 CST = timezone(timedelta(hours=8))
 

@@ -7,76 +7,47 @@ jurisdiction listing its issuers, signed by that jurisdiction's regulator. It is
 way TUF checks metadata (design research security.md §1): threshold signatures, rollback,
 equivocation, freeze, mix-and-match and root rotation.
 
+What an integrator needs is here: load a registry file from a pinned root
+(:func:`load_registry_file`, :func:`parse_trust_anchor`) or a sync cache (:func:`load_cache`,
+:class:`Cache`), and read what it says (:class:`Registry`, :class:`IssuerEntry`). For the
+common case, ``vcskill.Verifier.from_cache(directory)`` needs no import from here at all.
+The regulator's side (building and signing snapshots) is the ``vcskill registry`` command,
+over :mod:`did_registry.admin` and :mod:`did_registry.build`.
+
 * :mod:`did_registry.model` — the typed values and their JSON form;
 * :mod:`did_registry.signing` — signatures with domain separation, threshold counting;
 * :mod:`did_registry.registry` — :class:`Registry`: load and verify, then answer the
-  verifier's questions (:class:`vcskill.trust.TrustRegistry`);
-* :mod:`did_registry.build` — the regulator's side: make roots, rotate them, sign, publish.
+  verifier's questions (:class:`vcskill.verifying.trust.TrustRegistry`);
+* :mod:`did_registry.pinning` — the verifier's trusted root, a file or a fingerprint;
+* :mod:`did_registry.sources`, :mod:`did_registry.cache`, :mod:`did_registry.sync` — where a
+  verifier's registry comes from, and the offline copy ``vcskill sync`` keeps;
+* :mod:`did_registry.build`, :mod:`did_registry.admin`, :mod:`did_registry.workdir` — the
+  regulator's side: make roots, rotate them, sign, publish.
 
-``did_registry`` builds on ``vcskill``; ``vcskill`` never imports it.
+``did_registry`` builds on ``vcskill``'s library layers (docs/architecture.md, "Layout").
 """
 
 from __future__ import annotations
 
-from did_registry.build import (
-    Draft,
-    assemble,
-    encode,
-    issuer_key,
-    make_delegation,
-    make_root,
-    publish,
-    rotate_root,
-    sign_part,
-    sign_root,
-)
+from did_registry.cache import Cache
 from did_registry.errors import RegistryError
-from did_registry.model import (
-    NATIONAL,
-    Delegation,
-    IssuerCategory,
-    IssuerEntry,
-    IssuerKey,
-    IssuerStatus,
-    Part,
-    RecognitionRule,
-    Root,
-    ScopeEntry,
-    Snapshot,
-    StatusEntry,
-)
-from did_registry.registry import Registry, RegistryLimits, SnapshotState, standing_at
-from did_registry.signing import Role, count_valid, sign
+from did_registry.model import NATIONAL, IssuerCategory, IssuerEntry, IssuerStatus
+from did_registry.pinning import TrustAnchor, parse_trust_anchor
+from did_registry.registry import Registry, RegistryLimits, SnapshotState
+from did_registry.sources import load_cache, load_registry_file
 
 __all__ = [
     "NATIONAL",
-    "Delegation",
-    "Draft",
+    "Cache",
     "IssuerCategory",
     "IssuerEntry",
-    "IssuerKey",
     "IssuerStatus",
-    "Part",
-    "RecognitionRule",
     "Registry",
     "RegistryError",
     "RegistryLimits",
-    "Role",
-    "Root",
-    "ScopeEntry",
-    "Snapshot",
     "SnapshotState",
-    "StatusEntry",
-    "assemble",
-    "count_valid",
-    "encode",
-    "issuer_key",
-    "make_delegation",
-    "make_root",
-    "publish",
-    "rotate_root",
-    "sign",
-    "sign_part",
-    "sign_root",
-    "standing_at",
+    "TrustAnchor",
+    "load_cache",
+    "load_registry_file",
+    "parse_trust_anchor",
 ]

@@ -30,10 +30,10 @@ from did_registry.model import (
 from did_registry.pinning import TrustAnchor, root_fingerprint
 from did_registry.registry import Registry, standing_at
 from did_registry.workdir import Published, WorkDir, locked, paint_status
-from vcskill.did import public_key_from_did_key
-from vcskill.errors import Code, Error, UsageError
-from vcskill.fileio import write_bytes_atomic
-from vcskill.keys import PrivateKey, PublicKey
+from vcskill.common.files import write_bytes_atomic
+from vcskill.errors import Code, Error, InternalError, UsageError
+from vcskill.keys.did import public_key_from_did_key
+from vcskill.keys.keypair import PrivateKey, PublicKey
 
 __all__ = [
     "PublishResult",
@@ -334,7 +334,8 @@ def publish(directory: Path, *, keys: Sequence[PrivateKey], out: Path, now: date
             if part.jurisdiction == NATIONAL:
                 continue
             delegation = work.delegation(part.jurisdiction)
-            assert delegation is not None  # add_issuer refuses undelegated jurisdictions
+            if delegation is None:  # add_issuer refuses undelegated jurisdictions
+                raise InternalError(f"part {part.jurisdiction!r} has no delegation")
             signers = _keys_of(delegation.keys, keys)
             _require_threshold(delegation, signers, f"the part {part.jurisdiction} "
                                f"({delegation.name})")

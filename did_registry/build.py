@@ -37,7 +37,7 @@ from did_registry.model import (
 from did_registry.registry import DOCUMENT_FORMAT, DOCUMENT_TYPE
 from did_registry.signing import Envelope, Role, digest, sign
 from vcskill.errors import Code
-from vcskill.keys import PrivateKey, PublicKey
+from vcskill.keys.keypair import PrivateKey, PublicKey
 
 __all__ = [
     "Draft",

@@ -14,7 +14,7 @@ Layout of the cache directory::
     status/<sha256(URL)>.json  the issuers' status list credentials, verified at sync time
     .lock                 held by a sync, so two syncs never interleave their writes
 
-Every file is written atomically (:func:`vcskill.fileio.write_bytes_atomic`). The three
+Every file is written atomically (:func:`vcskill.common.files.write_bytes_atomic`). The three
 registry files cannot be replaced at once; :meth:`Cache.save_registry` orders the writes so
 that a process killed at any moment leaves a cache that loads either the old registry or the
 new one, and :meth:`Cache.load_registry` reads them in the reverse order, so a verifier reading
@@ -23,7 +23,6 @@ while a sync writes also sees one of those states.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import re
@@ -37,11 +36,11 @@ from typing import Any, Final
 from did_registry.errors import RegistryError
 from did_registry.model import Root, format_datetime
 from did_registry.registry import DEFAULT_REGISTRY_LIMITS, Registry, RegistryLimits, SnapshotState
-from vcskill.datamodel import parse_datetime_stamp
+from vcskill.common.files import exclusive_lock, write_bytes_atomic
 from vcskill.errors import Code, Error
-from vcskill.fileio import write_bytes_atomic
-from vcskill.jsonparse import parse_json
 from vcskill.limits import DEFAULT_LIMITS
+from vcskill.linkeddata.jsonparse import parse_json
+from vcskill.model.datamodel import parse_datetime_stamp
 
 __all__ = ["Cache", "CachedDidDocument", "FetchInfo"]
 
@@ -215,7 +214,7 @@ class Cache:
 
     def did_documents(self) -> dict[str, dict[str, Any]]:
         """The did:web DID documents fetched at the last sync, by DID (for
-        :class:`vcskill.resolver.OfflineResolver`). Each is checked to be a JSON object whose
+        :class:`vcskill.keys.resolver.OfflineResolver`). Each is checked to be a JSON object whose
         ``id`` is its DID; ``REGISTRY_CACHE_CORRUPT`` otherwise."""
         index_name = f"{DID_DIRECTORY}/{DID_INDEX}"
         data = self._read(index_name, MAX_DID_INDEX)
@@ -245,14 +244,9 @@ class Cache:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the cache's exclusive lock (POSIX advisory, ``.lock``) while syncing."""
-        self._directory.mkdir(parents=True, exist_ok=True)
-        with self._path(".lock").open("a") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        """Hold the cache's exclusive lock (``.lock``) while syncing."""
+        with exclusive_lock(self._path(".lock")):
+            yield
 
     def save_registry(self, data: bytes, registry: Registry, *, url: str, etag: str | None,
                       fetched_at: datetime) -> None:

@@ -38,10 +38,10 @@ from enum import StrEnum
 from typing import Any, ClassVar, Final, TypeVar
 
 from did_registry.errors import RegistryError
-from vcskill.datamodel import parse_datetime_stamp
 from vcskill.errors import Code, Error
-from vcskill.keys import KeyAlgorithm, PublicKey
-from vcskill.skills import (
+from vcskill.keys.keypair import KeyAlgorithm, PublicKey
+from vcskill.model.datamodel import parse_datetime_stamp
+from vcskill.model.skills import (
     LEVELS,
     Ladder,
     parse_level,
@@ -91,7 +91,8 @@ class IssuerCategory(StrEnum):
 
 
 class IssuerStatus(StrEnum):
-    """A status the regulator records; ``vcskill.trust.Standing`` adds "not yet approved"."""
+    """A status the regulator records; :class:`~vcskill.verifying.trust.Standing` adds
+    "not yet approved"."""
 
     APPROVED = "approved"
     SUSPENDED = "suspended"
@@ -515,7 +516,7 @@ class ScopeEntry:
 
 def _level_codes(text: str) -> tuple[str, ...]:
     """``L5-L3`` → (L5, L4, L3); also ``X-JUNIOR-X-SENIOR`` on the 1+X ladder, which
-    :func:`vcskill.skills.parse_level_range` reads as one (unknown) level."""
+    :func:`vcskill.model.skills.parse_level_range` reads as one (unknown) level."""
     try:
         return tuple(level.code for level in parse_level_range(text))
     except Error:

@@ -20,7 +20,7 @@ from did_registry.model import Root
 from did_registry.registry import parse_document
 from did_registry.signing import Envelope, digest
 from vcskill.errors import Code, UsageError
-from vcskill.jsonparse import parse_json
+from vcskill.linkeddata.jsonparse import parse_json
 
 __all__ = ["FINGERPRINT_PREFIX", "TrustAnchor", "parse_trust_anchor", "root_fingerprint"]
 

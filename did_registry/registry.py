@@ -4,7 +4,7 @@
 and stops at the first failure with its own code (design research security.md §1, §6.D):
 
 a. **Endless data** (TUF §5.3.3, §5.4.1): at most ``RegistryLimits.max_bytes`` (1 MiB)
-   before parsing, then strict JSON (:func:`vcskill.jsonparse.parse_json`: no duplicate
+   before parsing, then strict JSON (:func:`vcskill.linkeddata.jsonparse.parse_json`: no duplicate
    members, no NaN, bounded depth). ``REGISTRY_MALFORMED``.
 b. **Root chain** (TUF §5.3.4–§5.3.5, §6.1): the chain is linked to the caller's
    ``trusted_root`` (it must appear in ``roots`` unchanged); each later root has exactly the
@@ -28,9 +28,9 @@ f. **Mix-and-match** (TUF §5.5.2): every part's SHA-256 is the one the snapshot
 g. **Collisions** (security.md D10): no issuer DID twice, no public key registered to two
    issuers, no issuer key that is also a root or delegation key. ``REGISTRY_MALFORMED``.
 
-The queries then implement :class:`vcskill.trust.TrustRegistry`. Every interval is half-open,
-``[from, until)``. Authorisation is judged at issue time (architecture.md, "The registry"):
-a later removal does not affect a credential issued while approved; one issued during a
+The queries then implement :class:`~vcskill.verifying.trust.TrustRegistry`. Every interval is
+half-open, ``[from, until)``. Authorisation is judged at issue time (architecture.md, "The
+registry"): a later removal does not affect a credential issued while approved; one issued during a
 suspension, after a removal or before the first approval is not authorised.
 """
 
@@ -54,13 +54,19 @@ from did_registry.model import (
     format_datetime,
 )
 from did_registry.signing import Envelope, Role, check_threshold, digest, parse_signatures
-from vcskill.did import public_key_from_did_key, split_verification_method
-from vcskill.errors import Code, Error, UsageError
-from vcskill.jsonparse import parse_json
+from vcskill.errors import Code, Error, InternalError, UsageError
+from vcskill.keys.did import public_key_from_did_key, split_verification_method
+from vcskill.keys.resolver import ResolvedKey
 from vcskill.limits import DEFAULT_LIMITS
-from vcskill.resolver import ResolvedKey
-from vcskill.skills import parse_level
-from vcskill.trust import Authorization, IssuerFacts, RegistryInfo, Standing, TrustRegistry
+from vcskill.linkeddata.jsonparse import parse_json
+from vcskill.model.skills import parse_level
+from vcskill.verifying.trust import (
+    Authorization,
+    IssuerFacts,
+    RegistryInfo,
+    Standing,
+    TrustRegistry,
+)
 
 __all__ = [
     "DOCUMENT_FORMAT", "DOCUMENT_TYPE", "Registry", "RegistryLimits", "SnapshotState",
@@ -458,7 +464,8 @@ def _verify_parts(raw_parts: list[Any], snapshot: Snapshot, root: Root,
             keys, threshold, signer = root.keys, root.threshold, f"the root v{root.version}"
         else:
             delegation = snapshot.delegation(jurisdiction)
-            assert delegation is not None  # Snapshot checks every listed part is delegated
+            if delegation is None:  # Snapshot checks every listed part is delegated
+                raise InternalError(f"part {jurisdiction!r} has no delegation")
             keys, threshold = delegation.keys, delegation.threshold
             signer = f"the delegate {delegation.name}"
         check_threshold(envelope.signed, Role.PART, envelope.signatures, keys, threshold,

@@ -30,8 +30,8 @@ import rfc8785
 
 from did_registry.errors import RegistryError
 from vcskill.errors import Code, Error
-from vcskill.keys import PrivateKey, PublicKey
-from vcskill.multibase import b64url_decode, b64url_encode
+from vcskill.keys.keypair import PrivateKey, PublicKey
+from vcskill.keys.multibase import b64url_decode, b64url_encode
 
 __all__ = [
     "DOMAIN",

@@ -28,11 +28,11 @@ from did_registry.errors import RegistryError
 from did_registry.model import IssuerEntry, IssuerKey, Root, format_datetime
 from did_registry.registry import DEFAULT_REGISTRY_LIMITS, Registry
 from did_registry.signing import digest
-from vcskill.did import DidWeb, did_web_document, parse_did_web
+from vcskill.common.files import write_bytes_atomic
 from vcskill.errors import Code, Error
-from vcskill.fileio import write_bytes_atomic
-from vcskill.jsonparse import parse_json
+from vcskill.keys.did import DidWeb, did_web_document, parse_did_web
 from vcskill.limits import DEFAULT_LIMITS
+from vcskill.linkeddata.jsonparse import parse_json
 
 __all__ = ["MANIFEST", "current_keys", "did_web_site_path", "write_site"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from did_registry.cache import STATUS_DIRECTORY, Cache
 from did_registry.pinning import parse_trust_anchor
 from did_registry.registry import DEFAULT_REGISTRY_LIMITS, Registry
-from vcskill.errors import InputError
+from vcskill.errors import InputError, InternalError
 
 __all__ = ["load_cache", "load_registry_file", "read_registry_file", "status_directory"]
 
@@ -42,7 +42,8 @@ def load_cache(directory: Path, *, now: datetime, trust_root: str | None = None
     registry = store.load_registry(now=now, allow_expired=True)
     if trust_root is not None:
         cached = store.registry_bytes()
-        assert cached is not None  # load_registry succeeded
+        if cached is None:  # load_registry has just read it
+            raise InternalError(f"the registry in cache {directory} vanished while loading")
         parse_trust_anchor(trust_root).root_for(cached)
     return registry, store
 

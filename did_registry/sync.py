@@ -59,13 +59,13 @@ from did_registry.registry import (
     parse_document,
 )
 from did_registry.site import current_keys
-from vcskill.did import DidWeb, parse_did_web
-from vcskill.errors import Code, Error, UsageError
-from vcskill.jsonparse import parse_json
-from vcskill.keys import PublicKey
+from vcskill.errors import Code, Error, InternalError, UsageError
+from vcskill.keys.did import DidWeb, parse_did_web
+from vcskill.keys.keypair import PublicKey
+from vcskill.keys.resolver import resolve_from_did_document
 from vcskill.limits import DEFAULT_LIMITS
-from vcskill.resolver import resolve_from_did_document
-from vcskill.statuslist import cleared_bits
+from vcskill.linkeddata.jsonparse import parse_json
+from vcskill.status.statuslist import cleared_bits
 
 __all__ = ["DEFAULT_SYNC_LIMITS", "SyncLimits", "SyncResult", "fetch_did_document", "sync"]
 
@@ -198,7 +198,8 @@ def _sync_locked(url: httpx.URL, cache: Cache, now: datetime,
         given = fingerprint_only.root_in(parse_document(data, limits.registry)["roots"])
         warnings = _compare_given_root(given, pinned)
     anchor = pinned if pinned is not None else given
-    assert anchor is not None
+    if anchor is None:  # sync_registry requires a pinned root or a fingerprint
+        raise InternalError("sync has no root to trust")
     registry = Registry.load(data, trusted_root=anchor, now=now, previous=previous,
                              limits=limits.registry, source=str(url))
     if given is not None and pinned is not None and given.version > pinned.version:
@@ -585,7 +586,7 @@ def _status_lists(registry: Registry, cache: Cache, http: httpx.Client, now: dat
     names the lists (``N-revocation.json``, ``N-suspension.json``); each list must verify
     (signed by the issuer with a key the registry lists, well formed) before it is cached,
     and a list older than the cached copy never replaces it (no rollback of revocations)."""
-    from vcskill.verifier import Verifier
+    from vcskill.verifying.verifier import Verifier
 
     verifier = Verifier(registry=registry)
     mirrored, warnings = 0, []

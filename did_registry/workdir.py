@@ -10,7 +10,7 @@
       roots/N.json    every root envelope, one file per version (the rotation history)
       .lock           taken for each read-modify-write, so two commands cannot interleave
 
-Every write is atomic (:func:`vcskill.fileio.write_bytes_atomic`). The published version is
+Every write is atomic (:func:`vcskill.common.files.write_bytes_atomic`). The published version is
 recorded only after the registry file is written, so a publish killed half-way is simply run
 again with the same version; a version is never reused for other content once it is out
 (``publish`` refuses to go backwards, and the verifier refuses equivocation).
@@ -18,7 +18,6 @@ again with the same version; a version is never reused for other content once it
 
 from __future__ import annotations
 
-import fcntl
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,10 +40,10 @@ from did_registry.model import (
 )
 from did_registry.pinning import root_fingerprint
 from did_registry.signing import Envelope
+from vcskill.common.files import exclusive_lock, write_bytes_atomic
 from vcskill.errors import Code, UsageError
-from vcskill.fileio import write_bytes_atomic
-from vcskill.jsonparse import parse_json
 from vcskill.limits import DEFAULT_LIMITS
+from vcskill.linkeddata.jsonparse import parse_json
 
 __all__ = ["DRAFT_FILE", "Published", "WorkDir", "paint_status"]
 
@@ -200,15 +199,9 @@ def _encode(value: Any) -> bytes:
 
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path/.lock`` (POSIX advisory lock) for a change."""
-    path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
-    with (path / ".lock").open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    """Hold the working directory's exclusive lock (``path/.lock``) for a change."""
+    with exclusive_lock(Path(path) / ".lock"):
+        yield
 
 
 def paint_status(history: tuple[StatusEntry, ...], new: StatusEntry) -> tuple[StatusEntry, ...]:

@@ -28,8 +28,8 @@ NOW = datetime(2026, 7, 1, tzinfo=UTC)
 
 def credential(data: bytes) -> None:
     """A credential as ``vcskill verify`` and the page get it: JSON, a vc+jwt, or anything."""
-    from vcskill.report import Outcome
-    from vcskill.verifier import Verifier
+    from vcskill.verifying.report import Outcome
+    from vcskill.verifying.verifier import Verifier
 
     report = Verifier().check(data, at=NOW)  # must not raise, even Error
     # Without a registry nothing can be "verified" (ADR 0004): a fuzzed input never is.
@@ -47,7 +47,7 @@ def jwt(data: bytes) -> None:
 
 def qr_payload(data: bytes) -> None:
     """The text of a QR code: ``VCS1:`` + base45 + DEFLATE."""
-    from vcskill.qr import decode_payload
+    from vcskill.qr.payload import decode_payload
 
     with suppress(Error):
         decode_payload("VCS1:" + data.decode("latin-1"))
@@ -57,7 +57,7 @@ def qr_payload(data: bytes) -> None:
 
 def image(data: bytes) -> None:
     """A photo of a QR code: any bytes claiming to be PNG or JPEG."""
-    from vcskill.qr import credential_from_image
+    from vcskill.qr.image import credential_from_image
 
     for head in (b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"):
         with suppress(Error):
@@ -76,16 +76,16 @@ def registry(data: bytes, *, trusted_root: object | None = None) -> None:
 @functools.cache
 def _throwaway_root() -> object:
     from did_registry.build import make_root
-    from vcskill.keys import PrivateKey
+    from vcskill.keys.keypair import PrivateKey
 
     return make_root("fuzz", [PrivateKey.generate()], 1)
 
 
 def status_list(data: bytes) -> None:
     """A status list credential, as the status check reads one."""
-    from vcskill.jsonparse import parse_json
-    from vcskill.statuslist import parse_status_list_credential
-    from vcskill.verifier import Verifier
+    from vcskill.linkeddata.jsonparse import parse_json
+    from vcskill.status.statuslist import parse_status_list_credential
+    from vcskill.verifying.verifier import Verifier
 
     with suppress(Error):
         document = parse_json(data, what="status list credential")
@@ -97,7 +97,7 @@ def status_list(data: bytes) -> None:
 
 def csv_rows(data: bytes) -> None:
     """A cohort's CSV file, up to the request each row becomes."""
-    from vcskill.batch import read_rows
+    from vcskill.issuing.cohort import read_rows
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cohort.csv"
@@ -109,7 +109,7 @@ def csv_rows(data: bytes) -> None:
 
 def key_file(data: bytes) -> None:
     """A private key file (PEM, PKCS#8, maybe encrypted) and its metadata file."""
-    from vcskill.keys import read_key_file
+    from vcskill.keys.keyfile import read_key_file
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "issuer.key"

@@ -30,8 +30,8 @@ from typing import Any
 
 from pyld.jsonld import JsonLdProcessor
 
-from vcskill.contexts import ContextStore
-from vcskill.jsonld import RDF_DIRECTION, _SafeProcessor
+from vcskill.linkeddata.contexts import ContextStore
+from vcskill.linkeddata.jsonld import RDF_DIRECTION, _SafeProcessor
 
 Path = tuple[str | int, ...]
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -291,7 +291,7 @@ def signed_rdf(document: Mapping[str, Any], contexts: ContextStore) -> tuple[str
 
 
 def _canonical(document: Mapping[str, Any], contexts: ContextStore) -> str:
-    from vcskill.rdfc import canonicalize
+    from vcskill.linkeddata.rdfc import canonicalize
 
     options = {"base": None, "documentLoader": contexts.document_loader(),
                "format": "application/n-quads", "rdfDirection": RDF_DIRECTION}

@@ -21,10 +21,10 @@ from tests.test_serve import Running, Start, start
 from tests.world import World
 from vcskill.cli import main
 from vcskill.errors import Code, Error
-from vcskill.report import CheckId, Outcome, VerificationReport
-from vcskill.resolver import OfflineResolver
-from vcskill.statuslist import DirectoryStatusSource
-from vcskill.verifier import Verifier
+from vcskill.keys.resolver import OfflineResolver
+from vcskill.status.statuslist import DirectoryStatusSource
+from vcskill.verifying.report import CheckId, Outcome, VerificationReport
+from vcskill.verifying.verifier import Verifier
 
 __all__ = ["start"]  # a fixture used here
 
@@ -118,7 +118,7 @@ def test_renaming_one_of_two_status_entries_does_not_hide_the_revocation(
 
 def test_the_qr_code_of_a_respelled_credential_is_refused(
         world: World, tmp_path: Path) -> None:
-    from vcskill.qr import encode_payload
+    from vcskill.qr.payload import encode_payload
 
     forged = doc(world, REVOKED)
     forged[CRED + "credentialStatus"] = forged.pop("credentialStatus")
@@ -198,8 +198,8 @@ def test_a_peer_s_skilllevelcredential_of_another_vocabulary_is_not_ours(
         world: World) -> None:
     """The bare type name is not the type: in the examples context's vocabulary
     "SkillLevelCredential" is another IRI, so this is another credential (issue #12)."""
-    from vcskill.contexts import ContextStore
-    from vcskill.signedform import DocumentKind, read_signed_form
+    from vcskill.linkeddata.contexts import ContextStore
+    from vcskill.linkeddata.signedform import DocumentKind, read_signed_form
 
     peer = {"@context": ["https://www.w3.org/ns/credentials/v2",
                          "https://www.w3.org/ns/credentials/examples/v2"],
@@ -246,8 +246,8 @@ def test_the_node_map_is_linear_in_the_values_of_one_property(world: World) -> N
     one before it (400,000 comparisons); vcskill's compares none of these by scanning."""
     from pyld.jsonld import JsonLdProcessor
 
-    from vcskill.contexts import ContextStore
-    from vcskill.jsonld import to_nquads
+    from vcskill.linkeddata.contexts import ContextStore
+    from vcskill.linkeddata.jsonld import to_nquads
 
     forged = doc(world, "credential-1-eddsa-rdfc-2022.json")
     del forged["proof"]
@@ -273,7 +273,7 @@ def test_the_node_map_is_linear_in_the_values_of_one_property(world: World) -> N
 def test_a_malleated_ecdsa_signature_never_counts_twice(world: World, tmp_path: Path) -> None:
     """ECDSA's (r, s) and (r, n - s) both verify (ADR 0008): the copy is the same credential,
     by digest, in the batch summary, and in the issuer's ledger."""
-    from vcskill.multibase import decode_base58btc_multibase, encode_base58btc_multibase
+    from vcskill.keys.multibase import decode_base58btc_multibase, encode_base58btc_multibase
 
     original = doc(world, "credential-3-ecdsa-rdfc-2019.json")
     signature = decode_base58btc_multibase(original["proof"]["proofValue"])
@@ -296,9 +296,9 @@ def test_a_malleated_ecdsa_signature_never_counts_twice(world: World, tmp_path: 
     summary = json.loads(result.stdout.strip().splitlines()[-1])["summary"]
     assert (summary["verified"], summary["distinct_verified"]) == (2, 1), result.stdout
     # the ledger knows a credential by its id, whatever its signature bytes
-    from vcskill.cli import _credential_key
+    from vcskill.cli.issuing import credential_key
 
-    assert _credential_key(str(batch / "a.json")) == _credential_key(str(batch / "b.json"))
+    assert credential_key(str(batch / "a.json")) == credential_key(str(batch / "b.json"))
 
 
 def test_a_closed_stdout_keeps_the_verdict_s_exit_code(world: World) -> None:
@@ -331,9 +331,9 @@ def test_the_page_words_each_red_verdict_truthfully(world: World, served: Runnin
 
 
 def test_the_issuer_never_signs_what_its_verifier_refuses(world: World) -> None:
-    from vcskill.credential import SkillCredential
-    from vcskill.issuer import sign_credential
-    from vcskill.keys import read_key_file
+    from vcskill.issuing.signing import sign_credential
+    from vcskill.keys.keyfile import read_key_file
+    from vcskill.model.credential import SkillCredential
 
     key = read_key_file(world.dir / "issuers" / "school.key", passphrase=None)
     unsigned = SkillCredential.from_json(doc(world, "school-before-suspension.json")).to_json()

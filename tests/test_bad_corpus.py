@@ -38,7 +38,7 @@ from click.testing import CliRunner, Result
 from tests.conftest import VECTORS
 from vcskill.cli import main
 from vcskill.errors import Code, Error
-from vcskill.report import INDETERMINATE_CODES, Outcome, VerificationReport
+from vcskill.verifying.report import INDETERMINATE_CODES, Outcome, VerificationReport
 
 BAD = VECTORS / "bad"
 MANIFEST: dict[str, Any] = json.loads((BAD / "manifest.json").read_text(encoding="utf-8"))
@@ -203,7 +203,7 @@ def expand(recipe: dict[str, Any], tmp: Path, name: str) -> Path:
                        for n in range(recipe["count"])]
         target.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     elif kind == "qr-image":
-        from vcskill.qr import make_qr
+        from vcskill.qr.image import make_qr
 
         if "payload" in recipe:
             payload = (BAD / recipe["payload"]).read_text(encoding="utf-8").strip()
@@ -308,8 +308,8 @@ def library_verifier(registry: str | None, trust_root: str | None, status_dir: s
                      at: datetime, allow_expired: bool, accept: str) -> Any:
     """A Verifier built as `vcskill verify` builds it (cached: the lists verify once)."""
     from did_registry.sources import load_registry_file
-    from vcskill.statuslist import DirectoryStatusSource
-    from vcskill.verifier import Verifier
+    from vcskill.status.statuslist import DirectoryStatusSource
+    from vcskill.verifying.verifier import Verifier
 
     loaded = load_registry_file(Path(registry), trust_root, now=at) \
         if registry is not None and trust_root is not None else None
@@ -329,8 +329,8 @@ def test_verify_case_through_the_library(case: dict[str, Any], tmp_path: Path,
     """``Verifier(registry=…, status_lists=…).check(data, at=…)`` decides at the same check
     with the same code; an input refused before the report (a registry that fails its
     checks, a damaged QR payload) raises an Error with that code."""
-    from vcskill.bulk import credential_bytes
-    from vcskill.verifier import parse_policy
+    from vcskill.verifying.inputs import credential_from_input
+    from vcskill.verifying.verifier import parse_policy
 
     args = list(case.get("args", []))
     at = datetime.fromisoformat(option(args, "--at") or WORLD["at"])
@@ -340,7 +340,7 @@ def test_verify_case_through_the_library(case: dict[str, Any], tmp_path: Path,
         verifier = library_verifier(paths["registry"], paths["trust_root"],
                                     paths["status_dir"], at, "--allow-expired-registry" in args,
                                     "any" if "--any-credential" in args else "skill")
-        data = credential_bytes(input_path(case, tmp_path).read_bytes())
+        data = credential_from_input(input_path(case, tmp_path).read_bytes())
     except Error as exc:
         assert case["check"] is None and case["exit"] == 2, f"raised {exc.code}: {exc}"
         assert str(exc.code) == case["code"], exc
@@ -384,7 +384,7 @@ def test_the_high_s_ecdsa_credential_has_the_original_digest_in_the_cli_report(
 def test_the_respelled_payload_is_what_qr_encode_draws(tmp_path: Path) -> None:
     """issue #10 (1): the committed payload is the one `vcskill qr encode` puts in the image
     of the re-spelled credential (read back from the PNG)."""
-    from vcskill.qr import read_qr_image
+    from vcskill.qr.image import read_qr_image
 
     case = next(c for c in CASES if c["name"] == "issue-10-qr-payload-of-respelled-credential")
     respelled = BAD / "B/issue-10-credential-status-as-full-iri.json"
@@ -512,7 +512,7 @@ def ok(result: Result) -> Result:
 def world_key(label: str, tmp: Path, *, name: str = "示范市职业技能评价中心",
               passphrase: bytes | None = None) -> Path:
     """A key file of one of the generator's test-only keys."""
-    from vcskill.keys import write_key_file
+    from vcskill.keys.keyfile import write_key_file
 
     path = tmp / f"{label}.key"
     write_key_file(path, generator().private_key(label), passphrase=passphrase,
@@ -526,7 +526,7 @@ def world_key(label: str, tmp: Path, *, name: str = "示范市职业技能评价
 def scenario_inline_context_refused_at_signing(tmp: Path, _mp: pytest.MonkeyPatch
                                                ) -> tuple[int, str | None]:
     """issue #10 (9): an issuer cannot sign what the verifier would refuse unread."""
-    from vcskill.issuer import ProofFormat, sign_credential
+    from vcskill.issuing.signing import ProofFormat, sign_credential
 
     doc = json.loads((BAD / "world/credentials/rdfc.json").read_text(encoding="utf-8"))
     doc.pop("proof")
@@ -543,11 +543,11 @@ def scenario_inline_context_refused_at_signing(tmp: Path, _mp: pytest.MonkeyPatc
 def scenario_modified_context_file(tmp: Path, monkeypatch: pytest.MonkeyPatch
                                    ) -> tuple[int, str | None]:
     """B7: a context file changed on disk stops the verifier before it reads anything."""
-    import vcskill.contexts as contexts_module
-    from vcskill.contexts import ContextStore
+    import vcskill.linkeddata.contexts as contexts_module
+    from vcskill.linkeddata.contexts import ContextStore
 
     copied = tmp / "contexts"
-    shutil.copytree(Path(contexts_module.__file__).parent / "contexts", copied)
+    shutil.copytree(Path(contexts_module.__file__).parent.parent / "contexts", copied)
     skill_context = copied / "skill-v1.jsonld"
     skill_context.write_bytes(skill_context.read_bytes().replace(b'"@protected"',
                                                                  b'"@protected" ', 1))
@@ -821,10 +821,10 @@ def scenario_h1_batch_killed_then_run_again(tmp: Path, _mp: pytest.MonkeyPatch
 
 def _reserve_and_issue(ledger: str, key: str, worker: int, count: int) -> list[tuple[int, int]]:
     """One of eight processes: issue ``count`` rows through the shared ledger."""
-    from vcskill.issuing import IssueRequest
-    from vcskill.keys import read_key_file
-    from vcskill.ledger import SQLiteLedger
-    from vcskill.revocation import issue_many
+    from vcskill.issuing.ledger import SQLiteLedger
+    from vcskill.issuing.request import IssueRequest
+    from vcskill.issuing.revocation import issue_many
+    from vcskill.keys.keyfile import read_key_file
 
     key_file = read_key_file(key, passphrase=None)
     out = Path(ledger).parent / "out"
@@ -861,8 +861,8 @@ def scenario_h2_eight_processes_one_ledger(tmp: Path, _mp: pytest.MonkeyPatch
 def scenario_h4_full_list_starts_the_next(tmp: Path, _mp: pytest.MonkeyPatch
                                           ) -> tuple[int, str | None]:
     """H4: a full list is never wrapped around; the next list starts."""
-    from vcskill.keys import read_key_file
-    from vcskill.revocation import open_ledger
+    from vcskill.issuing.revocation import open_ledger
+    from vcskill.keys.keyfile import read_key_file
 
     key = world_key("h-test-only-issuer", tmp)
     store = open_ledger(tmp / "small.ledger", read_key_file(key, passphrase=None),

@@ -78,7 +78,7 @@ def shots(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def qr_codes(world: World, tmp_path: Path) -> dict[str, Path]:
-    from vcskill.qr import write_qr
+    from vcskill.qr.image import write_qr
 
     codes = {}
     for name in (GENUINE, TAMPERED, REVOKED):

@@ -22,7 +22,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
 
-from vcskill.certificate import (
+from vcskill.errors import Code, ConfigurationError, Error, UsageError
+from vcskill.issuing.certificate import (
     FONT_ENV,
     QR_MIN_MM,
     CjkFont,
@@ -32,13 +33,13 @@ from vcskill.certificate import (
     read_credential,
     render_certificate,
 )
-from vcskill.credential import Issuer, new_skill_credential
-from vcskill.errors import Code, ConfigurationError, Error, UsageError
-from vcskill.issuing import IssueRequest, issue_one
-from vcskill.keys import KeyAlgorithm, KeyFile, PrivateKey, write_key_file
-from vcskill.report import CheckId
-from vcskill.skills import LEVELS, Occupation
-from vcskill.verifier import Verifier
+from vcskill.issuing.request import IssueRequest, issue_one
+from vcskill.keys.keyfile import KeyFile, write_key_file
+from vcskill.keys.keypair import KeyAlgorithm, PrivateKey
+from vcskill.model.credential import Issuer, new_skill_credential
+from vcskill.model.skills import LEVELS, Occupation
+from vcskill.verifying.report import CheckId
+from vcskill.verifying.verifier import Verifier
 
 CST = timezone(timedelta(hours=8))
 ISSUED = datetime(2026, 6, 30, 9, 0, tzinfo=CST)
@@ -223,7 +224,7 @@ def test_every_proof_format_renders(fmt: str, rendered: dict[str, Any]) -> None:
 def test_the_qr_code_verifies_from_a_150_dpi_rasterisation(
     fmt: str, signed: dict[str, str], rendered: dict[str, Any]
 ) -> None:
-    from vcskill.qr import credential_from_image
+    from vcskill.qr.image import credential_from_image
 
     _, pdf = rendered[fmt]
     decoded = credential_from_image(png(rasterise(pdf, 150)))
@@ -242,7 +243,8 @@ def test_the_qr_code_verifies_from_a_150_dpi_rasterisation(
 def test_the_qr_code_is_large_sharp_and_has_its_quiet_zone(
     signed: dict[str, str], rendered: dict[str, Any]
 ) -> None:
-    from vcskill.qr import encode_payload, make_qr
+    from vcskill.qr.image import make_qr
+    from vcskill.qr.payload import encode_payload
 
     info, pdf = rendered["vc-jwt"]
     assert info.qr_modules * info.qr_module_mm >= QR_MIN_MM
@@ -331,7 +333,7 @@ def test_hostile_text_is_neutralised_and_stays_in_its_box(font: CjkFont) -> None
         overlaps = left < x + size and right > x and top < y + size and bottom > y
         assert not overlaps, (char, left, top)
     # and the QR code still reads
-    from vcskill.qr import credential_from_image
+    from vcskill.qr.image import credential_from_image
 
     assert json.loads(credential_from_image(png(rasterise(pdf)))) == doc
 
@@ -434,7 +436,7 @@ def test_a_missing_font_is_one_clear_configuration_error(
     assert message.count(". ") == 0 and "\n" not in message  # one sentence
     # the renderer reports it the same way, and writes nothing
     monkeypatch.delenv(FONT_ENV, raising=False)
-    monkeypatch.setattr("vcskill.certificate.FONT_SEARCH", ())
+    monkeypatch.setattr("vcskill.issuing.certificate.FONT_SEARCH", ())
     with pytest.raises(ConfigurationError) as again:
         render_certificate(signed["eddsa-rdfc-2022"], tmp_path / "c.pdf")
     assert again.value.code is Code.CONFIGURATION_ERROR

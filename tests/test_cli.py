@@ -370,7 +370,7 @@ def test_qr_encode_prints_the_version_and_verify_reads_the_image(tmp_path: Path,
 
 
 def test_verify_reads_a_payload_from_a_text_file(tmp_path: Path, credential: Path) -> None:
-    from vcskill.qr import encode_payload
+    from vcskill.qr.payload import encode_payload
 
     payload = tmp_path / "payload.txt"
     payload.write_text(encode_payload(credential.read_bytes()) + "\n", encoding="utf-8")

@@ -13,9 +13,9 @@ import pytest
 from pyld import jsonld as pyld_jsonld
 
 from tests.conftest import VECTORS, load_json
-from vcskill.contexts import ContextStore
 from vcskill.errors import Code, ConfigurationError, ContextError
-from vcskill.jsonld import to_nquads
+from vcskill.linkeddata.contexts import ContextStore
+from vcskill.linkeddata.jsonld import to_nquads
 
 BUNDLED = Path(__file__).parents[1] / "vcskill" / "contexts"
 MANIFEST = load_json(BUNDLED / "manifest.json")

@@ -10,14 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vcskill.credential import (
-    SKILL_CONTEXTS,
-    Issuer,
-    SkillCredential,
-    new_skill_credential,
-)
 from vcskill.errors import DataModelError
-from vcskill.skills import LEVELS, Occupation, parse_level
+from vcskill.model.credential import SKILL_CONTEXTS, Issuer, SkillCredential, new_skill_credential
+from vcskill.model.skills import LEVELS, Occupation, parse_level
 
 CST = timezone(timedelta(hours=8))
 

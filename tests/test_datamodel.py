@@ -6,10 +6,10 @@ first fills in ``issuer`` (or ``issuer.id``) with the implementation's own id wh
 has none, unless the value is an explicit ``null``; :func:`as_sent_by_suite` does the same.
 
 Every ``-fail`` fixture is assigned to the layer that must reject it in ``FAIL_FIXTURES``:
-``DATA_MODEL`` (this module, :mod:`vcskill.datamodel`) or ``JSON_LD`` (undefined terms and types,
-protected-term redefinition and similar, :func:`vcskill.jsonld.to_nquads`). Fixtures treated
-differently from their name, or known to be defective, are listed in ``DEVIATIONS`` with the
-reason (see also design/research/w3c-conformance.md §2 and §9 item 12).
+``DATA_MODEL`` (this module, :mod:`vcskill.model.datamodel`) or ``JSON_LD`` (undefined terms and
+types, protected-term redefinition and similar, :func:`vcskill.linkeddata.jsonld.to_nquads`).
+Fixtures treated differently from their name, or known to be defective, are listed in
+``DEVIATIONS`` with the reason (see also design/research/w3c-conformance.md §2 and §9 item 12).
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from typing import Any
 
 import pytest
 
-from vcskill.datamodel import (
+from vcskill.errors import Code, DataModelError, Error
+from vcskill.linkeddata.jsonparse import parse_json
+from vcskill.model.datamodel import (
     BASE_CONTEXT,
     is_url,
     parse_datetime_stamp,
     validate_credential,
     validate_presentation,
 )
-from vcskill.errors import Code, DataModelError, Error
-from vcskill.jsonparse import parse_json
 
 FIXTURES = (
     Path(__file__).parent / "vectors/test-suite-fixtures/vc-data-model-2.0-test-suite/tests/input"
@@ -316,8 +316,8 @@ def test_json_ld_fail_fixture_passes_the_data_model(name: str) -> None:
 def _json_ld_layer() -> Callable[[Mapping[str, Any]], object]:
     """``to_nquads`` with the bundled contexts, or a skip while that layer is missing."""
     try:
-        from vcskill.contexts import ContextStore
-        from vcskill.jsonld import to_nquads
+        from vcskill.linkeddata.contexts import ContextStore
+        from vcskill.linkeddata.jsonld import to_nquads
     except ImportError:
         pytest.skip("JSON-LD layer not yet available")
     store = ContextStore.bundled(allow_test_contexts=True)

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import VECTORS, load_json
-from vcskill.did import (
+from vcskill.errors import Code, Error, UsageError
+from vcskill.keys.did import (
     DID_CONTEXT,
     MULTIKEY_CONTEXT,
     DidWeb,
@@ -22,9 +23,8 @@ from vcskill.did import (
     public_key_from_did_key,
     split_verification_method,
 )
-from vcskill.errors import Code, Error, UsageError
-from vcskill.keys import KeyAlgorithm, PrivateKey, PublicKey
-from vcskill.multibase import Multicodec, encode_base58btc_multibase, encode_multikey
+from vcskill.keys.keypair import KeyAlgorithm, PrivateKey, PublicKey
+from vcskill.keys.multibase import Multicodec, encode_base58btc_multibase, encode_multikey
 
 ED25519_DID_KEYS: dict[str, Any] = load_json(VECTORS / "did-key/ed25519-x25519.json")
 NIST_DID_KEYS: dict[str, Any] = load_json(VECTORS / "did-key/nist-curves.json")
@@ -289,7 +289,7 @@ def test_did_web_document() -> None:
 
 
 def test_did_web_document_is_accepted_by_the_resolver() -> None:
-    from vcskill.resolver import resolve_from_did_document
+    from vcskill.keys.resolver import resolve_from_did_document
 
     did = "did:web:example.com"
     key = PrivateKey.generate(KeyAlgorithm.P256).public_key

@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 from fuzz.targets import TARGETS
 from tests.world import World
 from vcskill.errors import Error
-from vcskill.report import Outcome
-from vcskill.resolver import OfflineResolver
-from vcskill.statuslist import DirectoryStatusSource
-from vcskill.verifier import Verifier
+from vcskill.keys.resolver import OfflineResolver
+from vcskill.status.statuslist import DirectoryStatusSource
+from vcskill.verifying.report import Outcome
+from vcskill.verifying.verifier import Verifier
 
 ROOT = Path(__file__).resolve().parent.parent
 AT = datetime.now(UTC)
@@ -184,7 +184,7 @@ def test_a_mutated_registry_raises_only_registry_errors(world: World,
 @FUZZ
 @given(data=st.data())
 def test_a_mutated_qr_payload_raises_only_our_errors(world: World, data: st.DataObject) -> None:
-    from vcskill.qr import decode_payload, encode_payload
+    from vcskill.qr.payload import decode_payload, encode_payload
 
     payload = encode_payload(world.credential("credential-1-eddsa-rdfc-2022.json"))
     text = data.draw(mutated(payload.encode("ascii"))).decode("latin-1")

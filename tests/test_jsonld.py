@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from pyld import jsonld as pyld_jsonld
 
 from tests.conftest import VECTORS, load_json
-from vcskill.contexts import ContextStore
 from vcskill.errors import CanonicalizationError, Code, ContextError, Error
-from vcskill.jsonld import expand, to_nquads
 from vcskill.limits import Limits
+from vcskill.linkeddata.contexts import ContextStore
+from vcskill.linkeddata.jsonld import expand, to_nquads
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 EXAMPLES = "https://www.w3.org/ns/credentials/examples/v2"
@@ -138,7 +138,8 @@ def _plain_pyld(doc: dict[str, Any]) -> str:
 def test_safe_mode_does_not_change_the_rdf_of_valid_documents() -> None:
     """Same N-Quads as plain pyld for every accepted vector, cold and warm, in both orders.
 
-    This is what guards the caching shortcuts in vcskill.jsonld and vcskill.contexts.
+    This is what guards the caching shortcuts in vcskill.linkeddata.jsonld and
+    vcskill.linkeddata.contexts.
     """
     paths = _accepted_documents()
     assert len(paths) > 150
@@ -534,7 +535,7 @@ def test_only_vcskill_errors_escape(body: dict[str, Any], extra: list[Any]) -> N
 # breaks a data-model rule only (missing type on status/evidence/terms of use/refresh/schema,
 # empty subjects, missing or null issuer, date formats, validUntil < validFrom, a missing
 # VerifiableCredential/VerifiablePresentation type, base context missing or not first);
-# vcskill.datamodel rejects those.
+# vcskill.model.datamodel rejects those.
 DLD, JLD, UNK = Code.DATA_LOSS_DETECTION_ERROR, Code.JSONLD_ERROR, Code.UNKNOWN_CONTEXT
 CAUGHT_HERE: dict[str, Code] = {
     "credential-context-combo3-fail.json": UNK,  # "https ://not-a-url/..." is no bundled URL
@@ -613,7 +614,7 @@ def _pyld_node_map_nquads(document: dict[str, Any]) -> str:
     from pyld.identifier_issuer import IdentifierIssuer
     from pyld.jsonld import JsonLdProcessor
 
-    from vcskill import jsonld
+    from vcskill.linkeddata import jsonld
 
     with jsonld._LOCK:
         expanded, options = jsonld._safe_expand(document, TESTING, Limits())

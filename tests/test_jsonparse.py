@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vcskill.errors import Code, InputError
-from vcskill.jsonparse import control_character_path, parse_json
 from vcskill.limits import DEFAULT_LIMITS, Limits
+from vcskill.linkeddata.jsonparse import control_character_path, parse_json
 
 
 def reject(data: bytes | str, *, limits: Limits = DEFAULT_LIMITS, what: str = "credential") -> str:

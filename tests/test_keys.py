@@ -16,18 +16,16 @@ from hypothesis import strategies as st
 
 from tests.conftest import VECTORS, load_json
 from vcskill.errors import Code, Error, KeyFileError, UsageError
-from vcskill.keys import (
-    KeyAlgorithm,
+from vcskill.keys.keyfile import (
     KeyFile,
-    PrivateKey,
-    PublicKey,
     did_document_path,
     metadata_path,
     passphrase_from_env,
     read_key_file,
     write_key_file,
 )
-from vcskill.multibase import (
+from vcskill.keys.keypair import KeyAlgorithm, PrivateKey, PublicKey
+from vcskill.keys.multibase import (
     SECRET_CODECS,
     Multicodec,
     b58decode,

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vcskill.errors import Code
-from vcskill.ledger import Action, IssuedRecord, LedgerError, SQLiteLedger, State, permute
+from vcskill.issuing.ledger import Action, IssuedRecord, LedgerError, SQLiteLedger, State, permute
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -197,3 +197,21 @@ def test_the_schema_version_is_checked(tmp_path: Path) -> None:
         db.execute("UPDATE meta SET value = '99' WHERE name = 'schema_version'")
     with pytest.raises(LedgerError, match="schema 99"):
         open_ledger(path)
+
+
+def test_a_lookup_column_outside_the_two_keys_is_an_internal_error(tmp_path: Path) -> None:
+    """The column name is spliced into the SQL: the guard must hold under ``python -O`` too."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from vcskill.errors import InternalError\n"
+            "from vcskill.issuing.ledger import SQLiteLedger\n"
+            "ledger = SQLiteLedger.open(Path(sys.argv[1]), create=True, list_size=131_072,\n"
+            "                           settings={'issuer': 'did:key:zT', 'status_url': 'https://x/s'})\n"
+            "try:\n"
+            "    ledger._by('1=1 OR row_key', 'x')\n"
+            "except InternalError as exc:\n"
+            "    print(exc.code, exc)\n")
+    out = subprocess.run([sys.executable, "-O", "-c", code, str(tmp_path / "l.sqlite")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.startswith("INTERNAL_ERROR the ledger has no lookup by '1=1 OR row_key'")

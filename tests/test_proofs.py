@@ -28,11 +28,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import VECTORS, load_json
-from vcskill.contexts import ContextStore
 from vcskill.errors import Code, Error, ProofError
-from vcskill.keys import PrivateKey
+from vcskill.keys.keypair import PrivateKey
+from vcskill.keys.multibase import decode_base58btc_multibase, encode_base58btc_multibase
+from vcskill.keys.resolver import OfflineResolver
 from vcskill.limits import DEFAULT_LIMITS
-from vcskill.multibase import decode_base58btc_multibase, encode_base58btc_multibase
+from vcskill.linkeddata.contexts import ContextStore
 from vcskill.proofs.dataintegrity import (
     Cryptosuite,
     ProofCheck,
@@ -42,7 +43,6 @@ from vcskill.proofs.dataintegrity import (
     verify_proof_set,
 )
 from vcskill.proofs.jose import decode_jwt, sign_jwt, verify_jwt
-from vcskill.resolver import OfflineResolver
 
 # The vectors use the examples/v2 and citizenship/v4rc1 contexts, which are test-only.
 CONTEXTS = ContextStore.bundled(allow_test_contexts=True)

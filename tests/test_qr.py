@@ -34,18 +34,20 @@ from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageFilter
 
 from tests.test_verifier_registry import Entry, MemoryRegistry
-from vcskill import qr
-from vcskill.credential import Issuer, new_skill_credential
 from vcskill.errors import Code, Error, UsageError
-from vcskill.issuer import ProofFormat, sign_credential
-from vcskill.keys import KeyFile, PrivateKey, write_key_file
+from vcskill.issuing.revocation import PURPOSES, list_url
+from vcskill.issuing.signing import ProofFormat, sign_credential
+from vcskill.keys.keyfile import KeyFile, write_key_file
+from vcskill.keys.keypair import PrivateKey
 from vcskill.limits import DEFAULT_LIMITS
-from vcskill.report import Outcome, VerificationReport
-from vcskill.revocation import PURPOSES, list_url
-from vcskill.skills import LEVELS, Occupation, parse_level_range
-from vcskill.statuslist import status_entry
-from vcskill.trust import Standing
-from vcskill.verifier import Verifier
+from vcskill.model.credential import Issuer, new_skill_credential
+from vcskill.model.skills import LEVELS, Occupation, parse_level_range
+from vcskill.qr import image as qr_image
+from vcskill.qr import payload as qr_payload
+from vcskill.status.statuslist import status_entry
+from vcskill.verifying.report import Outcome, VerificationReport
+from vcskill.verifying.trust import Standing
+from vcskill.verifying.verifier import Verifier
 
 CST = timezone(timedelta(hours=8))
 ISSUED = datetime(2025, 6, 30, 9, 0, tzinfo=CST)
@@ -134,7 +136,7 @@ def typical(keys: Keys, fmt: str, variant: str = "plain") -> Any:
         id_number="370102199001011234", assessment_id="2025-BJ-0630",
         credential_id="urn:uuid:3f1e8d2a-5b7c-4e69-9a0d-2c4b6e8f1a35",
         salt="acc870cc576cc9f6fa396d42c443a63f")
-    if variant == "status":  # as vcskill.revocation.issue_many does
+    if variant == "status":  # as vcskill.issuing.revocation.issue_many does
         credential = dataclasses.replace(credential, credential_status=tuple(
             status_entry(list_url(f"https://{WEB}/status", 1, purpose), 4711, purpose)
             for purpose in PURPOSES))
@@ -176,12 +178,12 @@ def image_error(call: Callable[[], object]) -> Error:
 def deflate(data: bytes) -> bytes:
     """Raw DEFLATE with the VCS1 dictionary, as encode_payload packs a body."""
     packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY,
-                              zdict=qr.DICTIONARY_V1)
+                              zdict=qr_payload.DICTIONARY_V1)
     return packer.compress(data) + packer.flush()
 
 
 def b45(data: bytes) -> str:
-    return qr._b45encode(data)
+    return qr_payload._b45encode(data)
 
 
 @pytest.fixture
@@ -203,27 +205,27 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     (b"ietf!", "QED8WEX0"), (b"", ""), (b"\x00", "00"), (b"\xff\xff", "FGW"),
 ])
 def test_base45_matches_the_rfc_9285_examples(data: bytes, text: str) -> None:
-    assert qr._b45encode(data) == text
-    assert qr._b45decode(text) == data
+    assert qr_payload._b45encode(data) == text
+    assert qr_payload._b45decode(text) == data
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=200))
 def test_base45_round_trips_any_bytes(data: bytes) -> None:
-    text = qr._b45encode(data)
-    assert all(c in qr._B45_ALPHABET for c in text)
-    assert qr._b45decode(text) == data
+    text = qr_payload._b45encode(data)
+    assert all(c in qr_payload._B45_ALPHABET for c in text)
+    assert qr_payload._b45decode(text) == data
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(alphabet=qr._B45_ALPHABET + "a#é", max_size=30))
+@given(st.text(alphabet=qr_payload._B45_ALPHABET + "a#é", max_size=30))
 def test_base45_decoding_is_strict_each_byte_string_has_one_spelling(text: str) -> None:
     try:
-        data = qr._b45decode(text)
+        data = qr_payload._b45decode(text)
     except Error as exc:
         assert exc.code is Code.QR_DECODE_ERROR
     else:
-        assert qr._b45encode(data) == text
+        assert qr_payload._b45encode(data) == text
 
 
 # -- the payload round trip ----------------------------------------------------------------
@@ -233,10 +235,10 @@ def test_base45_decoding_is_strict_each_byte_string_has_one_spelling(text: str) 
 def test_every_proof_format_round_trips_and_verifies_like_the_original(
     fmt: str, signed: dict[str, Any], verifier: Verifier, no_network: None
 ) -> None:
-    payload = qr.encode_payload(signed[fmt])
-    assert payload.startswith("VCS1:") and qr.looks_like_payload(payload)
-    assert all(c in qr._B45_ALPHABET for c in payload)  # QR alphanumeric mode
-    decoded = qr.decode_payload(payload)
+    payload = qr_payload.encode_payload(signed[fmt])
+    assert payload.startswith("VCS1:") and qr_payload.looks_like_payload(payload)
+    assert all(c in qr_payload._B45_ALPHABET for c in payload)  # QR alphanumeric mode
+    decoded = qr_payload.decode_payload(payload)
     assert decoded == compact(signed[fmt])  # vc-jwt: the very token, byte for byte
     original, carried = verifier.check(signed[fmt], at=NOW), verifier.check(decoded, at=NOW)
     assert original.outcome is Outcome.VERIFIED, original.to_json()
@@ -250,8 +252,8 @@ def test_the_issued_file_text_and_bytes_encode_like_the_document(
     document = signed[fmt]
     text = document + "\n" if isinstance(document, str) else \
         json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    assert qr.encode_payload(text) == qr.encode_payload(document)
-    assert qr.encode_payload(text.encode("utf-8")) == qr.encode_payload(document)
+    assert qr_payload.encode_payload(text) == qr_payload.encode_payload(document)
+    assert qr_payload.encode_payload(text.encode("utf-8")) == qr_payload.encode_payload(document)
 
 
 def _reordered(value: Any) -> Any:
@@ -274,7 +276,7 @@ def test_data_integrity_proofs_do_not_depend_on_whitespace_or_member_order(
                    json.dumps(_reordered(signed[fmt]), ensure_ascii=False,
                               separators=(",", ":"))):
         assert verdict(verifier.check(layout.encode("utf-8"), at=NOW)) == verdict(original)
-        assert verdict(verifier.check(qr.decode_payload(qr.encode_payload(layout)),
+        assert verdict(verifier.check(qr_payload.decode_payload(qr_payload.encode_payload(layout)),
                                       at=NOW)) == verdict(original)
 
 
@@ -283,7 +285,7 @@ def test_a_tampered_credential_in_a_qr_code_still_fails(
 ) -> None:
     forged = json.loads(json.dumps(signed["eddsa-rdfc-2022"]))
     forged["credentialSubject"]["name"] = "李四"
-    report = verifier.check(qr.decode_payload(qr.encode_payload(forged)), at=NOW)
+    report = verifier.check(qr_payload.decode_payload(qr_payload.encode_payload(forged)), at=NOW)
     assert report.outcome is Outcome.INVALID
     assert report.first_failure is not None
     assert report.first_failure.code is Code.PROOF_VERIFICATION_ERROR
@@ -300,41 +302,41 @@ def test_a_jwt_that_would_not_come_back_byte_for_byte_is_refused(
     assert last & 0b1111 == 0
     tampered = f"{header}.{payload}.{signature[:-1]}{alphabet[last | 1]}"
     with pytest.raises(UsageError, match="canonical base64url"):
-        qr.encode_payload(tampered)
+        qr_payload.encode_payload(tampered)
 
 
 def test_encode_refuses_what_is_not_a_credential() -> None:
     with pytest.raises(Error):
-        qr.encode_payload("certainly not JSON")
+        qr_payload.encode_payload("certainly not JSON")
     with pytest.raises(UsageError, match="JSON object"):
-        qr.encode_payload("[1, 2, 3]")
+        qr_payload.encode_payload("[1, 2, 3]")
     big = {"@context": ["https://www.w3.org/ns/credentials/v2"],
            "note": "".join(chr(0x4E00 + i % 20000) for i in range(30_000))}
     with pytest.raises(UsageError, match="at most"):
-        qr.encode_payload(big)
+        qr_payload.encode_payload(big)
 
 
 def test_a_trailing_line_break_is_ignored_other_trailing_text_is_not(
     signed: dict[str, Any],
 ) -> None:
-    payload = qr.encode_payload(signed["eddsa-rdfc-2022"])
-    assert qr.decode_payload(payload + "\n") == qr.decode_payload(payload + "\r\n")
-    qr_error(lambda: qr.decode_payload(payload + " "))
-    qr_error(lambda: qr.decode_payload(" " + payload))
+    payload = qr_payload.encode_payload(signed["eddsa-rdfc-2022"])
+    assert qr_payload.decode_payload(payload + "\n") == qr_payload.decode_payload(payload + "\r\n")
+    qr_error(lambda: qr_payload.decode_payload(payload + " "))
+    qr_error(lambda: qr_payload.decode_payload(" " + payload))
 
 
 def test_looks_like_payload_routes_only_our_prefix(signed: dict[str, Any]) -> None:
-    assert qr.looks_like_payload(qr.encode_payload(signed["vc-jwt"]))
-    assert qr.looks_like_payload("VCS2:ANYTHING")  # routed, then refused by version
+    assert qr_payload.looks_like_payload(qr_payload.encode_payload(signed["vc-jwt"]))
+    assert qr_payload.looks_like_payload("VCS2:ANYTHING")  # routed, then refused by version
     for other in ("vcs1:abc", "VCS1", "HC1:6BF", "shc:/5676", "https://x.cn/VCS1:",
                   '{"@context": []}', signed["vc-jwt"]):
-        assert not qr.looks_like_payload(other), other
+        assert not qr_payload.looks_like_payload(other), other
 
 
 def test_the_version_1_dictionary_never_changes() -> None:
     """Printed codes decode only with these exact bytes: a new dictionary needs VCS2:."""
-    assert len(qr.DICTIONARY_V1) == 2952
-    assert hashlib.sha256(qr.DICTIONARY_V1).hexdigest() == (
+    assert len(qr_payload.DICTIONARY_V1) == 2952
+    assert hashlib.sha256(qr_payload.DICTIONARY_V1).hexdigest() == (
         "ac05487f940f99a9bf99f8515de7f1360d43ba6d0735723ce2963bfd3dd1e37e")
 
 
@@ -345,7 +347,7 @@ def test_the_version_1_dictionary_never_changes() -> None:
 def test_a_typical_credential_fits_qr_version_20_at_m(
     fmt: str, variant: str, keys: Keys, tmp_path: Path
 ) -> None:
-    info = qr.write_qr(typical(keys, fmt, variant), tmp_path / "code.png")
+    info = qr_image.write_qr(typical(keys, fmt, variant), tmp_path / "code.png")
     assert info.version <= 20  # issue #6 (SMART Health Cards allow up to 22)
     assert info.version == PINNED_VERSIONS_AT_M[(fmt, variant)], info
     assert info.error in ("M", "Q", "H")  # at least M; raised when the version has room
@@ -357,18 +359,19 @@ def test_an_independent_decoder_reads_our_png(
     signed: dict[str, Any], verifier: Verifier, tmp_path: Path
 ) -> None:
     out = tmp_path / "credential.png"
-    info = qr.write_qr(signed["eddsa-rdfc-2022"], out)
-    assert info == qr.QrInfo(info.version, info.error, info.payload_chars, out)
+    info = qr_image.write_qr(signed["eddsa-rdfc-2022"], out)
+    assert info == qr_image.QrInfo(info.version, info.error, info.payload_chars, out)
     image = Image.open(out)
     assert image.format == "PNG"
-    assert qr.looks_like_image(out.read_bytes()) and qr.looks_like_image(_jpeg(image, 90))
+    assert qr_image.looks_like_image(out.read_bytes())
+    assert qr_image.looks_like_image(_jpeg(image, 90))
     modules = 17 + 4 * info.version + 2 * 4  # a quiet zone of 4 modules each side
     assert image.size == (modules * 8, modules * 8)
     found = zxingcpp.read_barcodes(image.convert("L"))
     assert len(found) == 1 and found[0].format == zxingcpp.BarcodeFormat.QRCode
-    assert found[0].text == qr.encode_payload(signed["eddsa-rdfc-2022"])
+    assert found[0].text == qr_payload.encode_payload(signed["eddsa-rdfc-2022"])
     assert found[0].symbology_identifier == "]Q1"  # a model 2 QR code
-    report = verifier.check(qr.decode_payload(found[0].text), at=NOW)
+    report = verifier.check(qr_payload.decode_payload(found[0].text), at=NOW)
     assert report.outcome is Outcome.VERIFIED
 
 
@@ -378,7 +381,7 @@ def test_an_independent_renderer_and_decoder_read_our_svg(
     import resvg_py
 
     out = tmp_path / "credential.svg"
-    info = qr.write_qr(signed["vc-jwt"], out, error="q", scale=5)
+    info = qr_image.write_qr(signed["vc-jwt"], out, error="q", scale=5)
     svg = out.read_text(encoding="utf-8")
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
@@ -386,9 +389,9 @@ def test_an_independent_renderer_and_decoder_read_our_svg(
     assert (root.get("width"), root.get("height")) == (str(modules * 5), str(modules * 5))
     png = resvg_py.svg_to_bytes(svg_string=svg)
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(bytes(png))).convert("L"))
-    assert [b.text for b in found] == [qr.encode_payload(signed["vc-jwt"])]
+    assert [b.text for b in found] == [qr_payload.encode_payload(signed["vc-jwt"])]
     assert info.error in ("Q", "H")
-    report = verifier.check(qr.decode_payload(found[0].text), at=NOW)
+    report = verifier.check(qr_payload.decode_payload(found[0].text), at=NOW)
     assert report.outcome is Outcome.VERIFIED
 
 
@@ -397,23 +400,23 @@ def test_write_qr_names_only_png_or_svg(
     name: str, signed: dict[str, Any], tmp_path: Path
 ) -> None:
     with pytest.raises(UsageError, match=r"\.png or \.svg"):
-        qr.write_qr(signed["vc-jwt"], tmp_path / name)
+        qr_image.write_qr(signed["vc-jwt"], tmp_path / name)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_make_qr_levels_and_refusals(signed: dict[str, Any]) -> None:
-    payload = qr.encode_payload(signed["eddsa-rdfc-2022"])
-    versions = {level: qr.make_qr(payload, error=level).version for level in "lmqh"}
+    payload = qr_payload.encode_payload(signed["eddsa-rdfc-2022"])
+    versions = {level: qr_image.make_qr(payload, error=level).version for level in "lmqh"}
     assert versions["l"] <= versions["m"] <= versions["q"] <= versions["h"]
-    image = qr.make_qr(payload, error="M")
+    image = qr_image.make_qr(payload, error="M")
     assert image.size == 17 + 4 * image.version == len(image.matrix)
     assert image.to_png(scale=2).startswith(b"\x89PNG")
     with pytest.raises(UsageError, match="error correction level"):
-        qr.make_qr(payload, error="x")
+        qr_image.make_qr(payload, error="x")
     with pytest.raises(UsageError, match="alphanumeric"):
-        qr.make_qr("vcs1:lower case")
+        qr_image.make_qr("vcs1:lower case")
     with pytest.raises(UsageError, match="does not fit"):
-        qr.make_qr("VCS1:" + "0" * 4_300)
+        qr_image.make_qr("VCS1:" + "0" * 4_300)
     with pytest.raises(UsageError, match="scale"):
         image.to_svg(scale=0)
 
@@ -508,9 +511,9 @@ def test_a_photo_of_the_code_decodes_and_the_credential_verifies(
     photo: str, keys: Keys, verifier: Verifier, tmp_path: Path
 ) -> None:
     credential = typical(keys, "eddsa-rdfc-2022")
-    qr.write_qr(credential, tmp_path / "code.png")
+    qr_image.write_qr(credential, tmp_path / "code.png")
     data = PHOTOS[photo](Image.open(tmp_path / "code.png").convert("RGB"))
-    report = verifier.check(qr.credential_from_image(data), at=NOW)
+    report = verifier.check(qr_image.credential_from_image(data), at=NOW)
     assert report.outcome is Outcome.VERIFIED, report.to_json()
     assert verdict(report) == verdict(verifier.check(credential, at=NOW))
 
@@ -520,46 +523,49 @@ def test_a_photo_of_the_code_decodes_and_the_credential_verifies(
 def test_the_second_and_third_looks_read_what_the_first_misses(
     photo: str, look: str, signed: dict[str, Any]
 ) -> None:
-    code = Image.open(io.BytesIO(qr.make_qr(qr.encode_payload(
+    code = Image.open(io.BytesIO(qr_image.make_qr(qr_payload.encode_payload(
         signed["eddsa-rdfc-2022"])).to_png())).convert("RGB")
     gray = Image.open(io.BytesIO(PHOTOS[photo](code))).convert("L")
-    payload = qr.encode_payload(signed["eddsa-rdfc-2022"])
-    assert qr._scan(gray, "as-is") == []
-    assert qr._scan(gray, look) == [payload]
-    assert qr.read_qr_image(_png(gray)) == payload
+    payload = qr_payload.encode_payload(signed["eddsa-rdfc-2022"])
+    assert qr_image._scan(gray, "as-is") == []
+    assert qr_image._scan(gray, look) == [payload]
+    assert qr_image.read_qr_image(_png(gray)) == payload
 
 
 def test_a_large_jpeg_photo_is_read_at_reduced_scale(
     signed: dict[str, Any], tmp_path: Path
 ) -> None:
     """Above 25 MP a JPEG is decoded at half scale (bounded memory and time)."""
-    code = Image.open(io.BytesIO(qr.make_qr(qr.encode_payload(signed["vc-jwt"])).to_png(
+    jwt_payload = qr_payload.encode_payload(signed["vc-jwt"])
+    code = Image.open(io.BytesIO(qr_image.make_qr(jwt_payload).to_png(
         scale=12))).convert("RGB")
     scene = Image.new("RGB", (6000, 4500), (235, 235, 230))
     scene.paste(code, (2500, 1500))
-    assert qr.read_qr_image(_jpeg(scene, 85)) == qr.encode_payload(signed["vc-jwt"])
+    assert qr_image.read_qr_image(_jpeg(scene, 85)) == qr_payload.encode_payload(signed["vc-jwt"])
 
 
 def test_a_qr_code_on_a_transparent_background_reads(signed: dict[str, Any]) -> None:
-    code = Image.open(io.BytesIO(qr.make_qr(qr.encode_payload(signed["vc-jwt"])).to_png()))
+    jwt_payload = qr_payload.encode_payload(signed["vc-jwt"])
+    code = Image.open(io.BytesIO(qr_image.make_qr(jwt_payload).to_png()))
     black = code.convert("L").point(lambda v: 255 - v)
     clear = Image.new("LA", code.size)
     clear.putalpha(black)  # dark modules opaque black, light ones fully transparent
-    assert qr.read_qr_image(_png(clear)) == qr.encode_payload(signed["vc-jwt"])
+    assert qr_image.read_qr_image(_png(clear)) == qr_payload.encode_payload(signed["vc-jwt"])
 
 
 def test_of_several_codes_the_first_vcskill_one_is_taken(signed: dict[str, Any]) -> None:
-    ours = Image.open(io.BytesIO(qr.make_qr(qr.encode_payload(signed["vc-jwt"])).to_png(
+    jwt_payload = qr_payload.encode_payload(signed["vc-jwt"])
+    ours = Image.open(io.BytesIO(qr_image.make_qr(jwt_payload).to_png(
         scale=4))).convert("L")
     link = Image.open(io.BytesIO(_segno_png("https://skills.example.cn/verify"))).convert("L")
     scene = Image.new("L", (ours.width + link.width + 40, max(ours.height, link.height)), 255)
     scene.paste(link, (0, 0))
     scene.paste(ours, (link.width + 40, 0))
-    assert qr.read_qr_image(_png(scene)) == qr.encode_payload(signed["vc-jwt"])
+    assert qr_image.read_qr_image(_png(scene)) == qr_payload.encode_payload(signed["vc-jwt"])
 
 
 def test_an_image_without_a_qr_code_says_so() -> None:
-    error = image_error(lambda: qr.read_qr_image(_png(Image.new("L", (400, 300), 255))))
+    error = image_error(lambda: qr_image.read_qr_image(_png(Image.new("L", (400, 300), 255))))
     assert "no QR code" in str(error)
 
 
@@ -574,10 +580,10 @@ def test_f1_a_payload_over_the_size_cap_is_refused_before_decoding(
 
     monkeypatch.setattr(zlib, "decompressobj", untouched)
     cap = DEFAULT_LIMITS.max_qr_payload_bytes
-    error = qr_error(lambda: qr.decode_payload("VCS1:" + "0" * cap))
+    error = qr_error(lambda: qr_payload.decode_payload("VCS1:" + "0" * cap))
     assert f"{cap + 5:,} characters" in str(error)
     started = time.perf_counter()
-    qr_error(lambda: qr.decode_payload("VCS1:" + "0" * 10_000_000))
+    qr_error(lambda: qr_payload.decode_payload("VCS1:" + "0" * 10_000_000))
     assert time.perf_counter() - started < 0.5
 
 
@@ -597,7 +603,7 @@ def test_f1_a_wrong_prefix_or_version_is_refused_before_decoding(
         raise AssertionError("decompression started for a payload that is not ours")
 
     monkeypatch.setattr(zlib, "decompressobj", untouched)
-    assert says in str(qr_error(lambda: qr.decode_payload(payload)))
+    assert says in str(qr_error(lambda: qr_payload.decode_payload(payload)))
 
 
 def test_f2_a_decompression_bomb_is_refused_fast_in_bounded_memory() -> None:
@@ -606,7 +612,7 @@ def test_f2_a_decompression_bomb_is_refused_fast_in_bounded_memory() -> None:
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        error = qr_error(lambda: qr.decode_payload(bomb))
+        error = qr_error(lambda: qr_payload.decode_payload(bomb))
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -619,24 +625,25 @@ def test_f2_a_decompression_bomb_is_refused_fast_in_bounded_memory() -> None:
 def test_f2_the_inflated_size_cap_is_exact() -> None:
     cap = DEFAULT_LIMITS.max_qr_inflated_bytes
     at_cap = b"\x01{" + b" " * (cap - 2)
-    assert qr._inflate(deflate(at_cap), DEFAULT_LIMITS) == at_cap
-    qr_error(lambda: qr._inflate(deflate(at_cap + b" "), DEFAULT_LIMITS))
+    assert qr_payload._inflate(deflate(at_cap), DEFAULT_LIMITS) == at_cap
+    qr_error(lambda: qr_payload._inflate(deflate(at_cap + b" "), DEFAULT_LIMITS))
 
 
 def test_f2_nested_compression_is_refused(signed: dict[str, Any]) -> None:
     inner = zlib.compress(b"\x01" + compact(signed["eddsa-rdfc-2022"]))
     assert "unknown kind 0x78" in str(qr_error(
-        lambda: qr.decode_payload("VCS1:" + b45(deflate(inner)))))
+        lambda: qr_payload.decode_payload("VCS1:" + b45(deflate(inner)))))
     gzipped = b"\x1f\x8b" + inner
-    qr_error(lambda: qr.decode_payload("VCS1:" + b45(deflate(gzipped))))
+    qr_error(lambda: qr_payload.decode_payload("VCS1:" + b45(deflate(gzipped))))
 
 
 def test_f2_a_truncated_or_padded_stream_is_refused(signed: dict[str, Any]) -> None:
     packed = deflate(b"\x01" + compact(signed["eddsa-rdfc-2022"]))
-    assert "cut short" in str(qr_error(lambda: qr.decode_payload("VCS1:" + b45(packed[:-20]))))
+    truncated = "VCS1:" + b45(packed[:-20])
+    assert "cut short" in str(qr_error(lambda: qr_payload.decode_payload(truncated)))
     assert "after the end" in str(qr_error(
-        lambda: qr.decode_payload("VCS1:" + b45(packed + b"\x00"))))
-    qr_error(lambda: qr.decode_payload("VCS1:" + b45(b"\xff" * 40)))  # not DEFLATE at all
+        lambda: qr_payload.decode_payload("VCS1:" + b45(packed + b"\x00"))))
+    qr_error(lambda: qr_payload.decode_payload("VCS1:" + b45(b"\xff" * 40)))  # not DEFLATE at all
 
 
 @pytest.mark.parametrize(("body", "says"), [
@@ -649,7 +656,7 @@ def test_f2_a_truncated_or_padded_stream_is_refused(signed: dict[str, Any]) -> N
     (b"\x02\x00\x02{}\x00\x09{}", "payload is cut short"),
 ])
 def test_f2_a_body_of_the_wrong_shape_is_refused(body: bytes, says: str) -> None:
-    assert says in str(qr_error(lambda: qr.decode_payload("VCS1:" + b45(deflate(body)))))
+    assert says in str(qr_error(lambda: qr_payload.decode_payload("VCS1:" + b45(deflate(body)))))
 
 
 @pytest.mark.parametrize(("tail", "says"), [
@@ -662,21 +669,21 @@ def test_f2_a_body_of_the_wrong_shape_is_refused(body: bytes, says: str) -> None
     ("GG", "above 255"),  # 16 + 16*45 = 736
 ])
 def test_f3_invalid_base45_is_refused(tail: str, says: str) -> None:
-    assert says in str(qr_error(lambda: qr.decode_payload("VCS1:" + tail)))
+    assert says in str(qr_error(lambda: qr_payload.decode_payload("VCS1:" + tail)))
 
 
 def test_f3_trailing_characters_are_refused(signed: dict[str, Any]) -> None:
-    payload = qr.encode_payload(signed["eddsa-rdfc-2022"])
+    payload = qr_payload.encode_payload(signed["eddsa-rdfc-2022"])
     for tail in ("0", "00", "000", "$"):
-        qr_error(lambda tail=tail: qr.decode_payload(payload + tail))
+        qr_error(lambda tail=tail: qr_payload.decode_payload(payload + tail))
 
 
 def test_f4_multi_part_payloads_are_not_supported(signed: dict[str, Any]) -> None:
-    payload = qr.encode_payload(signed["eddsa-rdfc-2022"])
+    payload = qr_payload.encode_payload(signed["eddsa-rdfc-2022"])
     half = len(payload) // 2
     for chunk in (f"VCS1:1/2:{payload[5:half]}", f"VCS1:2/2:{payload[half:]}",
                   f"VCS1/1/2:{payload[5:]}"):
-        qr_error(lambda chunk=chunk: qr.decode_payload(chunk))
+        qr_error(lambda chunk=chunk: qr_payload.decode_payload(chunk))
 
 
 @pytest.mark.parametrize("link", [
@@ -687,13 +694,13 @@ def test_f4_multi_part_payloads_are_not_supported(signed: dict[str, Any]) -> Non
 def test_f6_a_qr_code_holding_a_link_is_refused_and_never_fetched(
     link: str, no_network: None
 ) -> None:
-    error = qr_error(lambda: qr.credential_from_image(_segno_png(link)))
+    error = qr_error(lambda: qr_image.credential_from_image(_segno_png(link)))
     assert "link" in str(error) and "never followed" in str(error)
-    assert "link" in str(qr_error(lambda: qr.decode_payload(link)))
+    assert "link" in str(qr_error(lambda: qr_payload.decode_payload(link)))
 
 
 def test_f6_a_qr_code_of_another_scheme_is_refused(no_network: None) -> None:
-    error = qr_error(lambda: qr.read_qr_image(_segno_png("HC1:NCFOXN%TS3DH3ZSUZK+.V0ET")))
+    error = qr_error(lambda: qr_image.read_qr_image(_segno_png("HC1:NCFOXN%TS3DH3ZSUZK+.V0ET")))
     assert "does not hold a vcskill credential" in str(error)
 
 
@@ -729,8 +736,8 @@ def test_f5_an_image_that_is_not_png_or_jpeg_is_refused_unopened(
         raise AssertionError("Pillow was asked to open a refused format")
 
     monkeypatch.setattr(Image, "open", unopened)
-    assert not qr.looks_like_image(data)
-    assert "not a PNG or JPEG" in str(image_error(lambda: qr.read_qr_image(data)))
+    assert not qr_image.looks_like_image(data)
+    assert "not a PNG or JPEG" in str(image_error(lambda: qr_image.read_qr_image(data)))
 
 
 def _png_header(width: int, height: int) -> bytes:
@@ -755,7 +762,7 @@ def test_f5_a_giant_image_header_is_refused_before_decoding(width: int, height: 
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        error = image_error(lambda: qr.read_qr_image(data))
+        error = image_error(lambda: qr_image.read_qr_image(data))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -765,13 +772,14 @@ def test_f5_a_giant_image_header_is_refused_before_decoding(width: int, height: 
 
 
 def test_f5_an_oversized_file_is_refused_unread() -> None:
-    data = b"\x89PNG\r\n\x1a\n" + bytes(qr.MAX_IMAGE_BYTES)
-    assert "limit" in str(image_error(lambda: qr.read_qr_image(data)))
+    data = b"\x89PNG\r\n\x1a\n" + bytes(qr_image.MAX_IMAGE_BYTES)
+    assert "limit" in str(image_error(lambda: qr_image.read_qr_image(data)))
 
 
 def test_f5_a_damaged_image_is_refused(signed: dict[str, Any]) -> None:
-    png = qr.make_qr(qr.encode_payload(signed["vc-jwt"])).to_png()
+    jwt_payload = qr_payload.encode_payload(signed["vc-jwt"])
+    png = qr_image.make_qr(jwt_payload).to_png()
     for damaged in (png[: len(png) // 2], png[:40], b"\x89PNG\r\n\x1a\n" + b"\x00" * 100,
                     b"\xff\xd8\xff" + b"\x00" * 100):
         assert "damaged" in str(image_error(
-            lambda damaged=damaged: qr.read_qr_image(damaged)))
+            lambda damaged=damaged: qr_image.read_qr_image(damaged)))

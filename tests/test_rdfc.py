@@ -16,7 +16,7 @@ from pyld import jsonld
 from tests.conftest import VECTORS, load_json
 from vcskill.errors import CanonicalizationError, Code, UsageError
 from vcskill.limits import DEFAULT_LIMITS, Limits
-from vcskill.rdfc import canonicalize, canonicalize_dataset
+from vcskill.linkeddata.rdfc import canonicalize, canonicalize_dataset
 
 SUITE = VECTORS / "rdf-canon"
 ENTRIES: list[dict[str, Any]] = load_json(SUITE / "manifest.jsonld")["entries"]

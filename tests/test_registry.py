@@ -19,38 +19,33 @@ import pytest
 
 from did_registry import (
     NATIONAL,
-    Delegation,
-    Draft,
     IssuerCategory,
     IssuerEntry,
     IssuerStatus,
-    Part,
-    RecognitionRule,
     Registry,
     RegistryError,
     RegistryLimits,
-    Role,
-    Root,
-    ScopeEntry,
     SnapshotState,
-    StatusEntry,
+)
+from did_registry.build import (
+    Draft,
     assemble,
-    count_valid,
     encode,
     issuer_key,
     make_delegation,
     make_root,
     rotate_root,
-    sign,
     sign_root,
 )
-from did_registry.signing import digest
+from did_registry.model import Delegation, Part, RecognitionRule, Root, ScopeEntry, StatusEntry
+from did_registry.signing import Role, count_valid, digest, sign
 from vcskill.errors import Code, Error
-from vcskill.issuing import IssueRequest, issue_one
-from vcskill.keys import KeyAlgorithm, PrivateKey, write_key_file
-from vcskill.skills import uscc_check_character
-from vcskill.trust import RegistryInfo, Standing, TrustRegistry
-from vcskill.verifier import Verifier
+from vcskill.issuing.request import IssueRequest, issue_one
+from vcskill.keys.keyfile import write_key_file
+from vcskill.keys.keypair import KeyAlgorithm, PrivateKey
+from vcskill.model.skills import uscc_check_character
+from vcskill.verifying.trust import RegistryInfo, Standing, TrustRegistry
+from vcskill.verifying.verifier import Verifier
 
 
 def d(text: str) -> datetime:

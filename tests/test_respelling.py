@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 
 from tests.respelling import KINDS, Edit, Respeller, signed_rdf
 from tests.world import World
-from vcskill.contexts import ContextStore
 from vcskill.errors import Code
+from vcskill.keys.resolver import OfflineResolver
+from vcskill.linkeddata.contexts import ContextStore
 from vcskill.proofs.dataintegrity import verify_proof_set
-from vcskill.report import CheckId, Outcome, VerificationReport
-from vcskill.resolver import OfflineResolver
-from vcskill.statuslist import DirectoryStatusSource
-from vcskill.verifier import Verifier
+from vcskill.status.statuslist import DirectoryStatusSource
+from vcskill.verifying.report import CheckId, Outcome, VerificationReport
+from vcskill.verifying.verifier import Verifier
 
 CONTEXTS = ContextStore.bundled()
 AT = datetime.now(UTC)
@@ -151,7 +151,7 @@ def test_the_signature_still_matches_a_respelled_revoked_credential(
     variant = respeller.apply([edit])
     # the proof alone, with the key the registry lists, still verifies: only the form is
     # wrong, and that is what the context step refuses
-    from vcskill.verifier import _RegistryResolver
+    from vcskill.verifying.verifier import _RegistryResolver
 
     resolver = _RegistryResolver(judged["verifier"].registry, AT, judged["verifier"].resolver)
     (result,) = verify_proof_set(variant, resolver=resolver, contexts=CONTEXTS)

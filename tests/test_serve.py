@@ -29,7 +29,7 @@ import pytest
 
 from tests.world import World, fill_cache
 from vcskill.errors import UsageError
-from vcskill.serve import ServeLimits, VerifyServer, make_server
+from vcskill.web.server import ServeLimits, VerifyServer, make_server
 
 GENUINE = "credential-1-eddsa-rdfc-2022.json"
 JWT = "credential-4-vc-jwt.jwt"
@@ -186,7 +186,8 @@ def test_a_credential_issued_while_suspended_is_red(served: Running, world: Worl
 
 
 def test_qr_payload_and_images(served: Running, world: World) -> None:
-    from vcskill.qr import encode_payload, make_qr
+    from vcskill.qr.image import make_qr
+    from vcskill.qr.payload import encode_payload
 
     payload = encode_payload(world.credential(REVOKED))
     assert served.api({"payload": payload}).json()["verdict"] == "red"
@@ -296,7 +297,8 @@ def test_small_limits_and_a_slow_client(world: World, start: Start) -> None:
 
 # -- the page ---------------------------------------------------------------------------------
 def test_the_form_works_without_javascript(served: Running, world: World) -> None:
-    from vcskill.qr import encode_payload, make_qr
+    from vcskill.qr.image import make_qr
+    from vcskill.qr.payload import encode_payload
 
     genuine = served.form({"lang": "zh", "payload": world.credential(GENUINE).decode()})
     assert genuine.status == 200 and verdict_of(genuine.text) == "green"
@@ -419,7 +421,7 @@ def test_no_asset_comes_from_elsewhere(served: Running, world: World) -> None:
 
 
 def test_credential_text_is_escaped(served: Running, world: World, tmp_path: Path) -> None:
-    from vcskill.issuing import IssueRequest, issue_one
+    from vcskill.issuing.request import IssueRequest, issue_one
 
     today = datetime.now(UTC) - timedelta(days=1)
     hostile = '<script>alert("x")</script>\u202eevil\u200b&amp;"\'<img src=x onerror=1>'
@@ -537,7 +539,7 @@ def test_binds_to_loopback_by_default(world: World) -> None:
 
 
 def test_serve_runs_until_sigterm_and_stops_cleanly(world: World) -> None:
-    code = ("import sys; from pathlib import Path; from vcskill.serve import serve; "
+    code = ("import sys; from pathlib import Path; from vcskill.web.server import serve; "
             "serve(port=0, cache=Path(sys.argv[1]), quiet=True)")
     process = subprocess.Popen([sys.executable, "-c", code, str(world.cache)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -15,28 +15,17 @@ from typing import Any
 
 import pytest
 
-from did_registry import (
-    NATIONAL,
-    IssuerCategory,
-    IssuerEntry,
-    IssuerStatus,
-    Part,
-    Root,
-    StatusEntry,
-    issuer_key,
-    make_root,
-    publish,
-    rotate_root,
-    sign_root,
-)
+from did_registry import NATIONAL, IssuerCategory, IssuerEntry, IssuerStatus
+from did_registry.build import issuer_key, make_root, publish, rotate_root, sign_root
 from did_registry.errors import RegistryError
+from did_registry.model import Part, Root, StatusEntry
 from did_registry.signing import digest
 from did_registry.site import MANIFEST, did_web_site_path, write_site
 from tests.test_registry import EXPIRES, ISSUED, NOW, d
-from vcskill.did import parse_did_web
 from vcskill.errors import Code
-from vcskill.keys import KeyAlgorithm, PrivateKey
-from vcskill.resolver import OfflineResolver
+from vcskill.keys.did import parse_did_web
+from vcskill.keys.keypair import KeyAlgorithm, PrivateKey
+from vcskill.keys.resolver import OfflineResolver
 
 ROOT_NAME = "中华人民共和国人力资源和社会保障部"
 

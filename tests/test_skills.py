@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vcskill.errors import DataModelError
-from vcskill.skills import (
+from vcskill.model.skills import (
     LEVELS,
     Ladder,
     Occupation,

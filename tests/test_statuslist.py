@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import VECTORS, load_json
 from vcskill.errors import Code, Error
-from vcskill.statuslist import (
+from vcskill.status.statuslist import (
     DEFAULT_MAX_BITSTRING_BYTES,
     MIN_ENTRIES,
     Bitstring,

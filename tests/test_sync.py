@@ -30,10 +30,10 @@ from did_registry.site import write_site
 from did_registry.sync import SyncLimits, SyncResult, fetch_did_document, sync
 from tests.loopback import Server, send
 from tests.test_site import EXPIRES, NOW, Publisher
-from vcskill.did import did_web_document
 from vcskill.errors import Code
-from vcskill.keys import PrivateKey
-from vcskill.resolver import OfflineResolver
+from vcskill.keys.did import did_web_document
+from vcskill.keys.keypair import PrivateKey
+from vcskill.keys.resolver import OfflineResolver
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 

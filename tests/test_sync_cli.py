@@ -200,9 +200,9 @@ def test_sync_mirrors_the_status_lists_and_verify_uses_them(tmp_path: Path,
     assert run("verify", credential, "--cache", cache).exit_code == 1
 
     # nor does a newer list, signed with the issuer's key, that clears the revocation bit
-    from vcskill.issuer import sign_credential
-    from vcskill.keys import read_key_file
-    from vcskill.statuslist import Bitstring, StatusPurpose, build_status_list_credential
+    from vcskill.issuing.signing import sign_credential
+    from vcskill.keys.keyfile import read_key_file
+    from vcskill.status.statuslist import Bitstring, StatusPurpose, build_status_list_credential
 
     key_file = read_key_file(issuer, passphrase=None)
     later = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)

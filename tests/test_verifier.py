@@ -19,17 +19,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vcskill.contexts import ContextStore
-from vcskill.credential import SKILL_CONTEXTS, SkillCredential
 from vcskill.errors import Code, DataModelError, VerificationError
-from vcskill.issuer import ProofFormat, sign_credential
-from vcskill.issuing import IssueRequest, issue_one
-from vcskill.keys import KeyAlgorithm, KeyFile, PrivateKey, write_key_file
+from vcskill.issuing.request import IssueRequest, issue_one
+from vcskill.issuing.signing import ProofFormat, sign_credential
+from vcskill.keys.keyfile import KeyFile, write_key_file
+from vcskill.keys.keypair import KeyAlgorithm, PrivateKey
+from vcskill.keys.resolver import OfflineResolver
+from vcskill.linkeddata.contexts import ContextStore
+from vcskill.model.credential import SKILL_CONTEXTS, SkillCredential
+from vcskill.model.skills import LEVELS
 from vcskill.proofs.dataintegrity import Cryptosuite, add_proof
-from vcskill.report import CHECK_ORDER, CheckId, Outcome, VerificationReport
-from vcskill.resolver import OfflineResolver
-from vcskill.skills import LEVELS
-from vcskill.verifier import Policy, Verifier, parse_policy
+from vcskill.verifying.report import CHECK_ORDER, CheckId, Outcome, VerificationReport
+from vcskill.verifying.verifier import Policy, Verifier, parse_policy
 
 CST = timezone(timedelta(hours=8))
 ISSUED = datetime(2026, 6, 30, 9, 0, tzinfo=CST)

@@ -1,5 +1,5 @@
-"""The verifier's registry-bound checks (issuer, authorization, keys at issue time), driven
-through the :class:`vcskill.trust.TrustRegistry` interface with a small in-memory registry.
+"""The verifier's registry-bound checks (issuer, authorization, keys at issue time), driven through
+the :class:`~vcskill.verifying.trust.TrustRegistry` interface with a small in-memory registry.
 
 did_registry's signed snapshots implement the same interface; their own tests cover how a
 snapshot is verified. Here: what the verifier concludes from the registry's answers.
@@ -14,15 +14,17 @@ from typing import Any
 
 import pytest
 
-from vcskill.did import split_verification_method
+from tests.world import World
 from vcskill.errors import Code, Error
-from vcskill.issuing import IssueRequest, issue_one
-from vcskill.keys import KeyFile, PrivateKey, PublicKey, write_key_file
-from vcskill.report import CheckId, Outcome
-from vcskill.resolver import ResolvedKey
-from vcskill.skills import parse_level_range
-from vcskill.trust import Authorization, IssuerFacts, RegistryInfo, Standing
-from vcskill.verifier import Verifier
+from vcskill.issuing.request import IssueRequest, issue_one
+from vcskill.keys.did import split_verification_method
+from vcskill.keys.keyfile import KeyFile, write_key_file
+from vcskill.keys.keypair import PrivateKey, PublicKey
+from vcskill.keys.resolver import ResolvedKey
+from vcskill.model.skills import parse_level_range
+from vcskill.verifying.report import CheckId, Outcome
+from vcskill.verifying.trust import Authorization, IssuerFacts, RegistryInfo, Standing
+from vcskill.verifying.verifier import Verifier
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2024, 1, 1, tzinfo=CST)  # approved
@@ -231,3 +233,29 @@ def test_an_issuer_name_other_than_the_filed_name_is_refused(key: KeyFile) -> No
         credential(key, datetime(2025, 6, 30, tzinfo=CST), issuer_name="国家级示范鉴定中心"),
         at=NOW)
     assert verdict(report) == (Outcome.INVALID, CheckId.ISSUER, Code.ISSUER_NAME_MISMATCH)
+
+
+# -- Verifier.from_cache: the common case without a did_registry import ------------------
+
+
+def test_a_verifier_from_a_sync_cache_judges_as_the_command_line_does(world: World) -> None:
+    verifier = Verifier.from_cache(world.cache)
+    good = verifier.check(world.credential("credential-1-eddsa-rdfc-2022.json"))
+    assert good.outcome is Outcome.VERIFIED, good.to_json()
+    # The status lists the sync mirrored are used without being named: a revocation shows.
+    revoked = verifier.check(world.credential("centre-revoked.json"))
+    assert revoked.outcome is Outcome.INVALID
+    assert Code.CREDENTIAL_REVOKED in {c.code for c in revoked.checks}
+
+
+def test_a_verifier_from_an_empty_folder_says_nothing_was_synced(tmp_path: Path) -> None:
+    with pytest.raises(Error) as raised:
+        Verifier.from_cache(tmp_path / "never-synced")
+    assert raised.value.code is Code.REGISTRY_MISSING
+
+
+def test_a_trust_root_outside_the_cached_chain_is_refused(world: World) -> None:
+    with pytest.raises(Error) as raised:
+        Verifier.from_cache(world.cache, trust_root="sha256:" + "0" * 64)
+    assert raised.value.code is Code.REGISTRY_ROOT_ROTATION
+    assert "does not descend from the root you trust" in str(raised.value)

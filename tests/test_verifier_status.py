@@ -20,21 +20,21 @@ from typing import Any
 
 import pytest
 
-import vcskill.verifier as verifier_module
+import vcskill.verifying.verifier as verifier_module
 from tests.conftest import VECTORS, load_json
 from tests.test_statuslist import gzip_bomb, reference_encode
 from tests.test_verifier_registry import registry_for
-from vcskill.contexts import ContextStore
-from vcskill.did import did_web_document
 from vcskill.errors import Code, VerificationError
-from vcskill.issuer import ProofFormat, sign_credential
-from vcskill.issuing import IssueRequest, issue_one
-from vcskill.keys import KeyAlgorithm, KeyFile, PrivateKey, write_key_file
-from vcskill.multibase import b64url_encode
+from vcskill.issuing.request import IssueRequest, issue_one
+from vcskill.issuing.signing import ProofFormat, sign_credential
+from vcskill.keys.did import did_web_document
+from vcskill.keys.keyfile import KeyFile, write_key_file
+from vcskill.keys.keypair import KeyAlgorithm, PrivateKey
+from vcskill.keys.multibase import b64url_encode
+from vcskill.keys.resolver import OfflineResolver
+from vcskill.linkeddata.contexts import ContextStore
 from vcskill.proofs.dataintegrity import Cryptosuite, add_proof, verify_proof_set
-from vcskill.report import CheckId, Outcome, StatusListSummary, VerificationReport
-from vcskill.resolver import OfflineResolver
-from vcskill.statuslist import (
+from vcskill.status.statuslist import (
     MIN_ENTRIES,
     Bitstring,
     DirectoryStatusSource,
@@ -43,7 +43,8 @@ from vcskill.statuslist import (
     build_status_list_credential,
     status_entry,
 )
-from vcskill.verifier import Verifier
+from vcskill.verifying.report import CheckId, Outcome, StatusListSummary, VerificationReport
+from vcskill.verifying.verifier import Verifier
 
 CST = timezone(timedelta(hours=8))
 ISSUED = datetime(2026, 6, 30, 9, 0, tzinfo=CST)

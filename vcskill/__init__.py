@@ -18,36 +18,36 @@ __version__ = "0.1.0"
 # public name -> the module that defines it
 _EXPORTS: dict[str, str] = {
     # verifying
-    "Verifier": "vcskill.verifier",
-    "Accept": "vcskill.verifier",
-    "Policy": "vcskill.verifier",
-    "VerificationReport": "vcskill.report",
-    "Check": "vcskill.report",
-    "CheckId": "vcskill.report",
-    "Outcome": "vcskill.report",
-    "CredentialSummary": "vcskill.report",
+    "Verifier": "vcskill.verifying.verifier",
+    "Accept": "vcskill.verifying.verifier",
+    "Policy": "vcskill.verifying.verifier",
+    "VerificationReport": "vcskill.verifying.report",
+    "Check": "vcskill.verifying.report",
+    "CheckId": "vcskill.verifying.report",
+    "Outcome": "vcskill.verifying.report",
+    "CredentialSummary": "vcskill.verifying.report",
     "Limits": "vcskill.limits",
-    "ContextStore": "vcskill.contexts",
-    "DirectoryStatusSource": "vcskill.statuslist",
-    "MemoryStatusSource": "vcskill.statuslist",
+    "ContextStore": "vcskill.linkeddata.contexts",
+    "DirectoryStatusSource": "vcskill.status.statuslist",
+    "MemoryStatusSource": "vcskill.status.statuslist",
     # issuing
-    "IssueRequest": "vcskill.issuing",
-    "IssueResult": "vcskill.issuing",
-    "issue_one": "vcskill.issuing",
-    "sign_credential": "vcskill.issuer",
-    "ProofFormat": "vcskill.issuer",
-    "SkillCredential": "vcskill.credential",
+    "IssueRequest": "vcskill.issuing.request",
+    "IssueResult": "vcskill.issuing.request",
+    "issue_one": "vcskill.issuing.request",
+    "sign_credential": "vcskill.issuing.signing",
+    "ProofFormat": "vcskill.issuing.signing",
+    "SkillCredential": "vcskill.model.credential",
     # keys
-    "KeyAlgorithm": "vcskill.keys",
-    "PrivateKey": "vcskill.keys",
-    "PublicKey": "vcskill.keys",
-    "KeyFile": "vcskill.keys",
-    "read_key_file": "vcskill.keys",
-    "write_key_file": "vcskill.keys",
+    "KeyAlgorithm": "vcskill.keys.keypair",
+    "PrivateKey": "vcskill.keys.keypair",
+    "PublicKey": "vcskill.keys.keypair",
+    "KeyFile": "vcskill.keys.keyfile",
+    "read_key_file": "vcskill.keys.keyfile",
+    "write_key_file": "vcskill.keys.keyfile",
     # the domain vocabulary
-    "SkillLevel": "vcskill.skills",
-    "Occupation": "vcskill.skills",
-    "LEVELS": "vcskill.skills",
+    "SkillLevel": "vcskill.model.skills",
+    "Occupation": "vcskill.model.skills",
+    "LEVELS": "vcskill.model.skills",
     # errors
     "Error": "vcskill.errors",
     "Code": "vcskill.errors",
@@ -91,24 +91,24 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from vcskill.contexts import ContextStore
-    from vcskill.credential import SkillCredential
     from vcskill.errors import Code, Error, VerificationError
-    from vcskill.issuer import ProofFormat, sign_credential
-    from vcskill.issuing import IssueRequest, IssueResult, issue_one
-    from vcskill.keys import (
-        KeyAlgorithm,
-        KeyFile,
-        PrivateKey,
-        PublicKey,
-        read_key_file,
-        write_key_file,
-    )
+    from vcskill.issuing.request import IssueRequest, IssueResult, issue_one
+    from vcskill.issuing.signing import ProofFormat, sign_credential
+    from vcskill.keys.keyfile import KeyFile, read_key_file, write_key_file
+    from vcskill.keys.keypair import KeyAlgorithm, PrivateKey, PublicKey
     from vcskill.limits import Limits
-    from vcskill.report import Check, CheckId, CredentialSummary, Outcome, VerificationReport
-    from vcskill.skills import LEVELS, Occupation, SkillLevel
-    from vcskill.statuslist import DirectoryStatusSource, MemoryStatusSource
-    from vcskill.verifier import Accept, Policy, Verifier
+    from vcskill.linkeddata.contexts import ContextStore
+    from vcskill.model.credential import SkillCredential
+    from vcskill.model.skills import LEVELS, Occupation, SkillLevel
+    from vcskill.status.statuslist import DirectoryStatusSource, MemoryStatusSource
+    from vcskill.verifying.report import (
+        Check,
+        CheckId,
+        CredentialSummary,
+        Outcome,
+        VerificationReport,
+    )
+    from vcskill.verifying.verifier import Accept, Policy, Verifier
 
 
 def __getattr__(name: str) -> Any:

@@ -79,7 +79,7 @@ class Code(StrEnum):
     STATUS_RETRIEVAL_ERROR = "STATUS_RETRIEVAL_ERROR"
     STATUS_VERIFICATION_ERROR = "STATUS_VERIFICATION_ERROR"
     STATUS_LIST_LENGTH_ERROR = "STATUS_LIST_LENGTH_ERROR"
-    # The issuer's ledger (vcskill.ledger)
+    # The issuer's ledger (vcskill.issuing.ledger)
     LEDGER_ERROR = "LEDGER_ERROR"
     LEDGER_CONFLICT = "LEDGER_CONFLICT"
     LEDGER_NOT_FOUND = "LEDGER_NOT_FOUND"
@@ -93,6 +93,7 @@ class Code(StrEnum):
     USAGE_ERROR = "USAGE_ERROR"
     IO_ERROR = "IO_ERROR"
     CONFIGURATION_ERROR = "CONFIGURATION_ERROR"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
     # Registry distribution (did_registry.sync and did_registry.cache)
     REGISTRY_MISSING = "REGISTRY_MISSING"
     REGISTRY_FETCH_FAILED = "REGISTRY_FETCH_FAILED"
@@ -160,7 +161,7 @@ class KeyFileError(Error):
 class VerificationError(Error):
     """Raised by ``Verifier.verify()`` when a credential did not pass every check.
 
-    ``report`` holds the full :class:`vcskill.report.VerificationReport`.
+    ``report`` holds the full :class:`vcskill.verifying.report.VerificationReport`.
     """
 
     default_code = Code.PROOF_VERIFICATION_ERROR
@@ -174,6 +175,17 @@ class ConfigurationError(Error):
     """The toolkit itself is misconfigured (for example a bundled context was altered)."""
 
     default_code = Code.CONFIGURATION_ERROR
+
+
+class InternalError(Error):
+    """vcskill broke a rule of its own: a bug to report, never the fault of the input.
+
+    Raised where code relies on something another part guarantees (a row it just wrote, a
+    part the snapshot checked), so that a broken guarantee stops with a clear error instead
+    of carrying on; unlike ``assert``, it is not removed by ``python -O``.
+    """
+
+    default_code = Code.INTERNAL_ERROR
 
 
 class UsageError(Error):

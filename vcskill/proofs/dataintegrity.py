@@ -24,15 +24,15 @@ from typing import Any
 
 import rfc8785
 
-from vcskill.contexts import ContextStore
 from vcskill.errors import Code, Error, ProofError
-from vcskill.jsonld import to_nquads
-from vcskill.keys import KeyAlgorithm, PrivateKey, PublicKey
+from vcskill.keys.keypair import KeyAlgorithm, PrivateKey, PublicKey
+from vcskill.keys.multibase import decode_base58btc_multibase, encode_base58btc_multibase
+from vcskill.keys.resolver import KeyResolver, ResolvedKey
 from vcskill.limits import DEFAULT_LIMITS, Limits
-from vcskill.multibase import decode_base58btc_multibase, encode_base58btc_multibase
-from vcskill.rdfc import canonicalize
-from vcskill.resolver import KeyResolver, ResolvedKey
-from vcskill.signedform import read_signed_form
+from vcskill.linkeddata.contexts import ContextStore
+from vcskill.linkeddata.jsonld import to_nquads
+from vcskill.linkeddata.rdfc import canonicalize
+from vcskill.linkeddata.signedform import read_signed_form
 
 DATA_INTEGRITY_PROOF = "DataIntegrityProof"
 ASSERTION_METHOD = "assertionMethod"
@@ -110,7 +110,7 @@ def hash_data(
 
 
 def _format_created(created: datetime) -> str:
-    from vcskill.credential import format_datetime
+    from vcskill.model.credential import format_datetime
 
     return format_datetime(created)
 
@@ -213,7 +213,7 @@ def _require_str(proof: Mapping[str, Any], name: str) -> str:
 
 def _moment(proof: Mapping[str, Any], name: str) -> str | None:
     """``proof.created`` or ``proof.expires``: absent, or a dateTimeStamp (DI 1.0 §2.1)."""
-    from vcskill.datamodel import parse_datetime_stamp
+    from vcskill.model.datamodel import parse_datetime_stamp
 
     value = proof.get(name)
     if value is None:

@@ -23,10 +23,10 @@ from typing import Any
 from jwcrypto import jwk, jws
 
 from vcskill.errors import Code, Error, InputError, ProofError
-from vcskill.jsonparse import parse_json
-from vcskill.keys import PrivateKey
+from vcskill.keys.keypair import PrivateKey
+from vcskill.keys.resolver import KeyResolver
 from vcskill.limits import DEFAULT_LIMITS, Limits
-from vcskill.resolver import KeyResolver
+from vcskill.linkeddata.jsonparse import parse_json
 
 JWT_TYPE = "vc+jwt"
 FORMAT = "vc+jwt"

@@ -100,7 +100,7 @@ class Key:
     """A signing key of the world and the verification method it signs as."""
 
     label: str
-    private: Any  # vcskill.keys.PrivateKey
+    private: Any  # vcskill.keys.keypair.PrivateKey
     did: str
 
     @property
@@ -113,7 +113,7 @@ class Key:
 
 
 def private_key(label: str, algorithm: str = "ed25519") -> Any:
-    from vcskill.keys import PrivateKey
+    from vcskill.keys.keypair import PrivateKey
 
     d = _b64url(_seed(label))
     if algorithm == "ed25519":
@@ -209,14 +209,14 @@ def build_registry(world: World, directory: Path) -> None:
 
 
 def _contexts() -> Any:
-    from vcskill.contexts import ContextStore
+    from vcskill.linkeddata.contexts import ContextStore
 
     return ContextStore.bundled()
 
 
 def entries(index: int, revocation: str = REVOCATION_URL,
             suspension: str = SUSPENSION_URL) -> list[dict[str, Any]]:
-    from vcskill.statuslist import StatusPurpose, status_entry
+    from vcskill.status.statuslist import StatusPurpose, status_entry
 
     return [status_entry(revocation, index, StatusPurpose.REVOCATION),
             status_entry(suspension, index, StatusPurpose.SUSPENSION)]
@@ -228,8 +228,8 @@ def skill(signer: Key, label: str, *, holder: str = "张三", occupation: str = 
           edition: str = "2022") -> dict[str, Any]:
     """An unsigned skill credential of ``signer``'s issuer, with status entries at
     ``index`` (none when None). ``label`` fixes its id and salt."""
-    from vcskill.credential import Issuer, new_skill_credential
-    from vcskill.skills import KNOWN_OCCUPATIONS, LEVELS, Occupation
+    from vcskill.model.credential import Issuer, new_skill_credential
+    from vcskill.model.skills import KNOWN_OCCUPATIONS, LEVELS, Occupation
 
     filed = {CENTRE_DID: (CENTRE, CENTRE_USCC), WORLD.school.did: (SCHOOL, SCHOOL_USCC),
              WORLD.company.did: (COMPANY, COMPANY_USCC), WORLD.stranger.did: (STRANGER, None)}
@@ -256,7 +256,7 @@ def sign(doc: dict[str, Any], signer: Key, suite: str = "eddsa-rdfc-2022", *,
     """Sign with a Data Integrity proof. ``checked``: through ``sign_credential`` (every check
     the issuer side applies); otherwise ``add_proof`` alone, for documents an issuer would
     refuse to sign (the verifier must still refuse them for the right reason)."""
-    from vcskill.issuer import ProofFormat, sign_credential
+    from vcskill.issuing.signing import ProofFormat, sign_credential
     from vcskill.proofs.dataintegrity import Cryptosuite, add_proof
 
     if checked and vm is None:
@@ -287,7 +287,7 @@ def status_list(signer: Key, url: str, purpose: str, revoked: tuple[int, ...] = 
                 valid_until: datetime = LISTS_UNTIL,
                 edit: Callable[[dict[str, Any]], None] | None = None,
                 signed: bool = True) -> dict[str, Any]:
-    from vcskill.statuslist import Bitstring, StatusPurpose, build_status_list_credential
+    from vcskill.status.statuslist import Bitstring, StatusPurpose, build_status_list_credential
 
     bits = Bitstring()
     for index in revoked:
@@ -607,7 +607,7 @@ def _group_a(c: Corpus, g: dict[str, Any]) -> None:
 
 
 def _group_b(c: Corpus, g: dict[str, Any]) -> None:
-    from vcskill.credential import SKILL_CONTEXTS, VC2_CONTEXT
+    from vcskill.model.credential import SKILL_CONTEXTS, VC2_CONTEXT
 
     def ctx(name: str, what: str, change: Callable[[dict[str, Any]], Any], code: str,
             source: str, base: str = "rdfc", check: str = "context", exit: int = 1) -> None:
@@ -747,13 +747,13 @@ def _group_b(c: Corpus, g: dict[str, Any]) -> None:
 
 
 def _proof_value(doc: dict[str, Any]) -> bytes:
-    from vcskill.multibase import decode_base58btc_multibase
+    from vcskill.keys.multibase import decode_base58btc_multibase
 
     return decode_base58btc_multibase(doc["proof"]["proofValue"])
 
 
 def _with_proof_value(doc: dict[str, Any], raw: bytes, prefix: str = "z") -> dict[str, Any]:
-    from vcskill.multibase import b58encode
+    from vcskill.keys.multibase import b58encode
 
     return edited(doc, lambda d: d["proof"].update(proofValue=prefix + b58encode(raw)))
 
@@ -762,7 +762,7 @@ def _sign_with_options(doc: dict[str, Any], signer: Key, extra: dict[str, Any]
                        ) -> dict[str, Any]:
     """An eddsa-rdfc-2022 proof whose options carry ``extra`` (add_proof writes only the
     usual ones): hashed and signed as VC-DI-EdDSA §3.2.1 says."""
-    from vcskill.multibase import encode_base58btc_multibase
+    from vcskill.keys.multibase import encode_base58btc_multibase
     from vcskill.proofs.dataintegrity import Cryptosuite, hash_data
 
     options = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022",
@@ -776,8 +776,8 @@ def _sign_with_options(doc: dict[str, Any], signer: Key, extra: dict[str, Any]
 
 
 def _group_c(c: Corpus, g: dict[str, Any]) -> None:
-    from vcskill.credential import SkillCredential
-    from vcskill.skills import LEVELS
+    from vcskill.model.credential import SkillCredential
+    from vcskill.model.skills import LEVELS
 
     w = WORLD
 
@@ -994,7 +994,7 @@ def _resign(doc: dict[str, Any], *, part_keys: dict[str, list[Any]] | None = Non
             root_keys: list[Any] | None = None, snapshot_digests: bool = True) -> bytes:
     """Sign a (changed) registry document again: each part with its keys, the snapshot's part
     hashes recomputed (unless ``snapshot_digests`` is False) and signed by ``root_keys``."""
-    from did_registry import encode
+    from did_registry.build import encode
     from did_registry.signing import Role, digest
     from did_registry.signing import sign as registry_sign
 
@@ -1013,7 +1013,7 @@ def _resign(doc: dict[str, Any], *, part_keys: dict[str, list[Any]] | None = Non
 
 
 def _group_d(c: Corpus, g: dict[str, Any]) -> None:
-    from did_registry import make_root, sign_root
+    from did_registry.build import make_root, sign_root
 
     w = WORLD
     registry = json.loads(w.registry)
@@ -1400,13 +1400,13 @@ def gzip_bomb_list(url: str, size: int) -> bytes:
 
 
 def _b45(data: bytes) -> str:
-    from vcskill.qr import _b45encode
+    from vcskill.qr.payload import _b45encode
 
     return _b45encode(data)
 
 
 def _deflate(body: bytes) -> bytes:
-    from vcskill.qr import DICTIONARY_V1
+    from vcskill.qr.payload import DICTIONARY_V1
 
     packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY,
                               zdict=DICTIONARY_V1)
@@ -1431,7 +1431,7 @@ def _png(width: int, height: int, pixels: bytes | None = None) -> bytes:
 
 
 def _group_f(c: Corpus, g: dict[str, Any]) -> None:
-    from vcskill.qr import encode_payload
+    from vcskill.qr.payload import encode_payload
 
     payload = encode_payload(g["respelled"])
     c.case("issue-10-qr-payload-of-respelled-credential", "F", "the QR payload (`vcskill qr "

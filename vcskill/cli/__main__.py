@@ -1,0 +1,5 @@
+"""``python -m vcskill.cli``."""
+
+from vcskill.cli import main
+
+main()

@@ -1,0 +1,55 @@
+"""`vcskill serve`: the verification page and web API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vcskill.cli.app import (
+    handle_errors,
+    main,
+)
+
+
+@main.command("serve")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+              help="Sync cache to verify against (from `vcskill sync`).")
+@click.option("--registry", type=click.Path(dir_okay=False, path_type=Path),
+              help="A registry file instead of a cache (needs --trust-root).")
+@click.option("--trust-root", envvar="VCSKILL_TRUST_ROOT", metavar="FILE|sha256:HEX",
+              help="The regulator's root, with --registry [env VCSKILL_TRUST_ROOT].")
+@click.option("--status-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Status list credentials [default with --cache: those it mirrored].")
+@click.option("--allow-expired-registry", is_flag=True,
+              help="Decide with a registry past its expiry (the page says so).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback is reachable by others.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--quiet", is_flag=True, help="Do not log requests.")
+@handle_errors
+def serve_command(cache: Path | None, registry: Path | None, trust_root: str | None,
+                  status_dir: Path | None, allow_expired_registry: bool, host: str, port: int,
+                  quiet: bool) -> None:
+    """The employer's verification page: scan or upload a QR code, or paste a credential.
+
+    Works offline from the sync cache; no asset is loaded from the internet. Integrators
+    POST to /api/verify.
+
+    \b
+    Example:
+      vcskill sync https://registry.example.gov.cn/ --cache ~/.cache/vcskill --trust-root ...
+      vcskill serve --cache ~/.cache/vcskill --port 8080
+    """
+    from click.core import ParameterSource
+
+    from vcskill.web.server import serve
+
+    if registry is None and click.get_current_context().get_parameter_source(
+            "trust_root") is ParameterSource.ENVIRONMENT:
+        trust_root = None  # VCSKILL_TRUST_ROOT is for --registry; the cache pins its own
+    serve(host=host, port=port, cache=cache, registry=registry, trust_root=trust_root,
+          status_dir=status_dir, allow_expired_registry=allow_expired_registry,
+          echo=click.echo, quiet=quiet)
+
+

@@ -1,0 +1,1 @@
+"""Helpers every layer may use: crash-safe file writes, and credential text made safe to show."""

@@ -1,0 +1,1 @@
+"""The issuer side: signing, the ledger, revocation, cohorts, the certificate PDF."""

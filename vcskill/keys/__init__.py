@@ -1,0 +1,1 @@
+"""Keys and identifiers: key pairs, key files, multibase, DIDs, the offline resolver."""

@@ -1,0 +1,1 @@
+"""The linked-data core: strict JSON, the pinned contexts, JSON-LD and RDFC."""

@@ -1,0 +1,1 @@
+"""QR codes that carry a whole credential: the VCS1 payload, and images of it."""

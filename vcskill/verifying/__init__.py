@@ -1,0 +1,1 @@
+"""The verifier side: the Verifier, its report, the trust interface, input decoding, batches."""

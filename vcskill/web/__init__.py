@@ -1,0 +1,1 @@
+"""The verification page and web API (wiring: may import did_registry)."""
