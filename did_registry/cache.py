@@ -36,7 +36,7 @@ from typing import Any, Final
 from did_registry.errors import RegistryError
 from did_registry.model import Root, format_datetime
 from did_registry.registry import DEFAULT_REGISTRY_LIMITS, Registry, RegistryLimits, SnapshotState
-from vcskill.common.files import exclusive_lock, write_bytes_atomic
+from vcskill.common.files import exclusive_lock, read_up_to, write_bytes_atomic
 from vcskill.errors import Code, Error
 from vcskill.limits import DEFAULT_LIMITS
 from vcskill.linkeddata.jsonparse import parse_json
@@ -109,8 +109,7 @@ class Cache:
     def _read(self, name: str, limit: int) -> bytes | None:
         """The file's bytes (at most ``limit + 1`` are read), or None if it does not exist."""
         try:
-            with self._path(name).open("rb") as handle:
-                return handle.read(limit + 1)
+            return read_up_to(self._path(name), limit)
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -291,8 +290,7 @@ class Cache:
         path = self.status_directory / status_file_name(url)
         if not path.is_file():
             return None
-        with path.open("rb") as handle:
-            return handle.read(MAX_STATUS_LIST + 1)
+        return read_up_to(path, MAX_STATUS_LIST)
 
     def save_status_list(self, url: str, data: bytes) -> None:
         """Cache a verified status list credential (atomically)."""

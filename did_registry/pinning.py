@@ -19,6 +19,7 @@ from did_registry.errors import RegistryError
 from did_registry.model import Root
 from did_registry.registry import parse_document
 from did_registry.signing import Envelope, digest
+from vcskill.common.files import read_up_to
 from vcskill.errors import Code, UsageError
 from vcskill.linkeddata.jsonparse import parse_json
 
@@ -78,8 +79,7 @@ def parse_trust_anchor(spec: str) -> TrustAnchor:
     if not path.is_file():
         raise UsageError(f"--trust-root {spec!r} is neither a root file nor a fingerprint "
                          "(sha256: followed by 64 hex digits)")
-    with path.open("rb") as handle:
-        data = handle.read(_MAX_ROOT_FILE + 1)
+    data = read_up_to(path, _MAX_ROOT_FILE)
     if len(data) > _MAX_ROOT_FILE:
         raise UsageError(f"--trust-root {spec}: larger than a root file can be")
     value = parse_json(data, what=str(path))

@@ -10,6 +10,7 @@ from pathlib import Path
 from did_registry.cache import STATUS_DIRECTORY, Cache
 from did_registry.pinning import parse_trust_anchor
 from did_registry.registry import DEFAULT_REGISTRY_LIMITS, Registry
+from vcskill.common.files import read_up_to
 from vcskill.errors import InputError, InternalError
 
 __all__ = ["load_cache", "load_registry_file", "read_registry_file", "status_directory"]
@@ -20,8 +21,7 @@ def read_registry_file(path: Path) -> bytes:
     :meth:`Registry.load` refuses an oversized file without it being read whole)."""
     if not path.is_file():
         raise InputError(f"{path} is not a readable file")
-    with path.open("rb") as handle:
-        return handle.read(DEFAULT_REGISTRY_LIMITS.max_bytes + 1)
+    return read_up_to(path, DEFAULT_REGISTRY_LIMITS.max_bytes)
 
 
 def load_registry_file(path: Path, trust_root: str, *, now: datetime) -> Registry:

@@ -40,7 +40,7 @@ from did_registry.model import (
 )
 from did_registry.pinning import root_fingerprint
 from did_registry.signing import Envelope
-from vcskill.common.files import exclusive_lock, write_bytes_atomic
+from vcskill.common.files import exclusive_lock, read_up_to, write_bytes_atomic
 from vcskill.errors import Code, UsageError
 from vcskill.limits import DEFAULT_LIMITS
 from vcskill.linkeddata.jsonparse import parse_json
@@ -91,8 +91,7 @@ class WorkDir:
         if not file.is_file():
             raise UsageError(f"{path} is not a registry working directory (no {DRAFT_FILE}); "
                              "create one with `vcskill registry init`")
-        with file.open("rb") as handle:
-            data = handle.read(_MAX_DRAFT_BYTES + 1)
+        data = read_up_to(file, _MAX_DRAFT_BYTES)
         if len(data) > _MAX_DRAFT_BYTES:
             raise RegistryError(f"{file} is larger than {_MAX_DRAFT_BYTES:,} bytes")
         limits = replace(DEFAULT_LIMITS, max_credential_bytes=_MAX_DRAFT_BYTES)

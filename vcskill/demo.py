@@ -24,7 +24,7 @@ import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +42,12 @@ from vcskill.keys.keyfile import KeyFile, write_key_file
 from vcskill.keys.keypair import KeyAlgorithm, PrivateKey
 from vcskill.linkeddata.contexts import ContextStore
 from vcskill.model.credential import SkillCredential
-from vcskill.model.skills import LEVELS
+from vcskill.model.skills import CHINA_STANDARD_TIME, LEVELS
 from vcskill.qr.image import credential_from_image, looks_like_image, write_qr
 from vcskill.status.statuslist import DirectoryStatusSource
 from vcskill.verifying.report import Outcome
 from vcskill.verifying.verifier import Verifier
 
-CST = timezone(timedelta(hours=8))
 REGULATOR = "人力资源社会保障部"
 PROVINCE, PROVINCE_NAME = "11", "北京市人力资源和社会保障局"
 CENTRE = "示范市职业技能鉴定指导中心"
@@ -89,7 +88,7 @@ def _claim_workdir(workdir: Path) -> None:
 
 
 def _day(year: int, month: int, day: int) -> datetime:
-    return datetime(year, month, day, tzinfo=CST)
+    return datetime(year, month, day, tzinfo=CHINA_STANDARD_TIME)
 
 
 def _key(path: Path, *, name: str, uscc: str | None = None, did_web: str | None = None,

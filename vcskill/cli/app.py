@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from vcskill import __version__
+from vcskill.common.files import read_up_to
 from vcskill.errors import Error
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,25 +127,24 @@ def run() -> None:  # pragma: no cover - console entry point alias
     main()
 
 
-def read_input(path: str, *, cap: int | None = None) -> bytes:
-    """The bytes of the file at ``path`` (``-`` for standard input), refusing more than
-    ``cap`` bytes (by default twice a credential's size limit) before reading them all."""
+def read_input(path: str, *, limit: int | None = None) -> bytes:
+    """The bytes of the file at ``path`` (``-`` for standard input), refusing one of more
+    than ``limit`` bytes (by default twice a credential's size limit) before reading it all."""
     from vcskill.errors import Code, InputError
     from vcskill.limits import DEFAULT_LIMITS
     from vcskill.qr.image import looks_like_image
 
-    cap = cap or DEFAULT_LIMITS.max_credential_bytes * 2 + 1
+    limit = limit or DEFAULT_LIMITS.max_credential_bytes * 2
     if path == "-":
-        data = sys.stdin.buffer.read(cap)
+        data = sys.stdin.buffer.read(limit + 1)
     else:
         file = Path(path)
         if not file.is_file():
             raise InputError(f"{path} is not a readable file")
-        with file.open("rb") as handle:
-            data = handle.read(cap)
-    if len(data) >= cap:
+        data = read_up_to(file, limit)
+    if len(data) > limit:
         if looks_like_image(data):
-            raise Error(f"{path} is an image larger than the limit ({cap - 1:,} bytes)",
+            raise Error(f"{path} is an image larger than the limit ({limit:,} bytes)",
                         code=Code.IMAGE_ERROR)
-        raise InputError(f"{path} is larger than the size limit ({cap - 1:,} bytes)")
+        raise InputError(f"{path} is larger than the size limit ({limit:,} bytes)")
     return data

@@ -61,7 +61,7 @@ def qr_decode(image: str, out: Path | None) -> None:
     from vcskill.qr.image import MAX_IMAGE_BYTES, credential_from_image, looks_like_image
     from vcskill.qr.payload import decode_payload
 
-    raw = read_input(image, cap=MAX_IMAGE_BYTES + 1)
+    raw = read_input(image, limit=MAX_IMAGE_BYTES)
     if looks_like_image(raw):
         data = credential_from_image(raw)
     else:

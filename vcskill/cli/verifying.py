@@ -272,7 +272,7 @@ def _read_credential(path: str) -> bytes:
     from vcskill.qr.image import MAX_IMAGE_BYTES, looks_like_image
     from vcskill.verifying.inputs import credential_from_input
 
-    raw = read_input(path, cap=MAX_IMAGE_BYTES + 1)
+    raw = read_input(path, limit=MAX_IMAGE_BYTES)
     if not looks_like_image(raw) and len(raw) > DEFAULT_LIMITS.max_credential_bytes * 2:
         raise InputError(f"{path} is larger than the credential size limit")
     return credential_from_input(raw)

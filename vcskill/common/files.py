@@ -74,6 +74,18 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def read_up_to(path: Path, limit: int) -> bytes:
+    """The first ``limit + 1`` bytes of the file at ``path``: all of a file within the limit,
+    and one byte more of a larger one, so that the caller's size check refuses it without it
+    being read whole (a symbolic link to ``/dev/zero`` included).
+
+    Raises:
+        OSError: as ``open`` does (``FileNotFoundError`` for a missing file).
+    """
+    with Path(path).open("rb") as handle:
+        return handle.read(limit + 1)
+
+
 @contextmanager
 def exclusive_lock(lock_file: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``lock_file`` (created if missing, kept afterwards) until the

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 from vcskill.errors import Code, Error, InternalError, UsageError
+from vcskill.model.credential import format_datetime
 
 __all__ = [
     "DEFAULT_LIST_SIZE",
@@ -205,13 +206,14 @@ CREATE TABLE IF NOT EXISTS publications (
 
 
 def _timestamp(moment: datetime) -> str:
+    """A ledger time: UTC, to the second, as the credentials write it (2026-12-04T09:30:00Z)."""
     if moment.tzinfo is None:
         raise UsageError("ledger times need a time zone")
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return format_datetime(moment.astimezone(UTC))
 
 
 def _parse_time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return None if text is None else datetime.fromisoformat(text)  # reads "Z" since 3.11
 
 
 class SQLiteLedger:

@@ -86,13 +86,22 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def b64url_decode(text: str) -> bytes:
-    """Strict base64url without padding: no ``=``, no ``+``/``/``, no stray bits."""
+def b64url_decode(text: str, *, what: str = "the value") -> bytes:
+    """Strict base64url without padding: no ``=``, no ``+``/``/``, no stray bits, so every
+    byte string has exactly one spelling. ``what`` names the value in the error.
+
+    Raises:
+        Error: ``MALFORMED_VALUE_ERROR``.
+    """
+    # A length of 4n+1 is not base64url at all (RFC 4648 §5).
     if not isinstance(text, str) or not _BASE64URL_RE.fullmatch(text) or len(text) % 4 == 1:
-        raise Error("value is not base64url without padding", code=Code.MALFORMED_VALUE_ERROR)
+        raise Error(f"{what} is not base64url without padding", code=Code.MALFORMED_VALUE_ERROR)
     data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if b64url_encode(data) != text:  # non-zero unused bits: a second spelling of the bytes
-        raise Error("base64url value is not in canonical form", code=Code.MALFORMED_VALUE_ERROR)
+    # The last character can carry bits that decoding throws away (RFC 4648 §3.5): set them
+    # and the text changes but not the bytes, so one signature would have two spellings.
+    if b64url_encode(data) != text:
+        raise Error(f"{what} is not in canonical base64url (RFC 4648 §3.5: its last character "
+                    "sets bits that the encoding leaves zero)", code=Code.MALFORMED_VALUE_ERROR)
     return data
 
 

@@ -14,7 +14,6 @@ accepts more than a verifier should:
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from jwcrypto import jwk, jws
 
 from vcskill.errors import Code, Error, InputError, ProofError
 from vcskill.keys.keypair import PrivateKey
+from vcskill.keys.multibase import b64url_decode
 from vcskill.keys.resolver import KeyResolver
 from vcskill.limits import DEFAULT_LIMITS, Limits
 from vcskill.linkeddata.jsonparse import parse_json
@@ -34,18 +34,14 @@ _FORBIDDEN_HEADERS = ("jku", "x5u", "x5c", "jwk")
 
 
 def _b64url_decode(part: str) -> bytes:
-    # A length of 4n+1 is not base64url at all (RFC 4648 §5); b64decode would raise
-    # binascii.Error, which is not one of ours.
+    """A JWT part's bytes; only its canonical base64url spelling is accepted, so the same
+    signature cannot make a second, different token."""
     if not part or len(part) % 4 == 1 or any(c not in _B64URL for c in part):
         raise InputError("the JWT is not three base64url parts separated by dots")
-    data = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    # The last character of a part can carry bits that decoding throws away (RFC 4648
-    # §3.5): set them and the text changes but not the bytes, so the same signature would
-    # be a second, different token. Only the canonical encoding is accepted.
-    if base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii") != part:
-        raise InputError("a JWT part is not in canonical base64url (RFC 4648 §3.5: its last "
-                         "character sets bits that the encoding leaves zero)")
-    return data
+    try:
+        return b64url_decode(part, what="a JWT part")
+    except Error as exc:
+        raise InputError(str(exc)) from None
 
 
 _B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")

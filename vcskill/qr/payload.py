@@ -29,7 +29,6 @@ Drawing the code and reading it from a photo is :mod:`vcskill.qr.image`.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import zlib
@@ -37,6 +36,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from vcskill.errors import Code, Error, UsageError
+from vcskill.keys.multibase import b64url_decode, b64url_encode
 from vcskill.limits import DEFAULT_LIMITS, Limits
 
 __all__ = [
@@ -248,14 +248,12 @@ def _body(credential: bytes | str | Mapping[str, Any], limits: Limits) -> bytes:
 
 def _jwt_body(token: str) -> bytes:
     parts = token.split(".")
+    if len(parts) != 3:
+        raise UsageError("the JWT is not three base64url parts separated by dots")
     try:
-        header, payload, signature = (base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))
-                                      for p in parts)
-    except ValueError:
-        raise UsageError("the JWT is not three base64url parts separated by dots") from None
-    if _jwt_token(header, payload, signature) != token:
-        raise UsageError("the JWT is not in canonical base64url (unpadded, zero spare bits); "
-                         "it cannot be carried in a QR code byte for byte")
+        header, payload, signature = (b64url_decode(part, what="a JWT part") for part in parts)
+    except Error as exc:
+        raise UsageError(f"{exc}; it cannot be carried in a QR code byte for byte") from None
     if max(len(header), len(payload)) > 0xFFFF:
         raise UsageError("the JWT is too large for a QR code")
     return (bytes([_KIND_JWT]) + len(header).to_bytes(2, "big") + header
@@ -263,8 +261,7 @@ def _jwt_body(token: str) -> bytes:
 
 
 def _jwt_token(header: bytes, payload: bytes, signature: bytes) -> str:
-    return ".".join(base64.urlsafe_b64encode(part).rstrip(b"=").decode("ascii")
-                    for part in (header, payload, signature))
+    return ".".join(b64url_encode(part) for part in (header, payload, signature))
 
 
 def decode_payload(text: str, *, limits: Limits = DEFAULT_LIMITS) -> bytes:

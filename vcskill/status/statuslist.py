@@ -30,6 +30,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, Protocol
 
+from vcskill.common.files import read_up_to
 from vcskill.errors import Code, Error
 from vcskill.keys.multibase import b64url_decode, b64url_encode
 from vcskill.limits import DEFAULT_LIMITS, Limits
@@ -633,8 +634,7 @@ class DirectoryStatusSource:
             info = path.stat()  # follows symlinks: a link to /dev/zero is not a regular file
             if not stat.S_ISREG(info.st_mode) or info.st_size > self.limits.max_credential_bytes:
                 return None
-            with path.open("rb") as handle:
-                data = handle.read(self.limits.max_credential_bytes + 1)
+            data = read_up_to(path, self.limits.max_credential_bytes)
         except OSError:
             return None
         if len(data) > self.limits.max_credential_bytes:

@@ -19,6 +19,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Final
 
+from vcskill.common.files import read_up_to
 from vcskill.errors import Error, InputError, UsageError
 from vcskill.verifying.inputs import credential_from_input
 from vcskill.verifying.report import Outcome
@@ -82,8 +83,7 @@ def read_items(path: Path) -> Iterator[Item]:
         if len(files) > MAX_ITEMS:
             raise UsageError(f"{path} holds more than {MAX_ITEMS:,} credentials")
         for file in files:
-            with file.open("rb") as handle:
-                yield Item(file.name, handle.read(MAX_IMAGE_BYTES + 1))
+            yield Item(file.name, read_up_to(file, MAX_IMAGE_BYTES))
         return
     if not path.is_file():
         raise InputError(f"{path} is neither a directory nor a readable file")

@@ -40,7 +40,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,7 +53,7 @@ from vcskill import __version__
 from vcskill.common.display import visible
 from vcskill.errors import Code, Error, InternalError, UsageError
 from vcskill.linkeddata.contexts import ContextStore
-from vcskill.model.skills import LEVELS
+from vcskill.model.skills import CHINA_STANDARD_TIME, LEVELS
 from vcskill.status.statuslist import DirectoryStatusSource, StatusListSource
 from vcskill.verifying.report import Check, CheckId, Outcome, VerificationReport
 from vcskill.verifying.verifier import Verifier
@@ -63,7 +63,6 @@ __all__ = ["ServeLimits", "TrustConfig", "VerifyServer", "make_server", "serve"]
 Lang = Literal["zh", "en"]
 Verdict = Literal["green", "red", "amber"]
 
-CST: Final = timezone(timedelta(hours=8))
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
@@ -537,13 +536,15 @@ def _moment(text: object) -> datetime | None:
 
 def _date(text: object) -> str:
     moment = _moment(text)
-    return moment.astimezone(CST).strftime("%Y-%m-%d") if moment else str(text or "–")
+    if moment is None:
+        return str(text or "–")
+    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d")
 
 
 def _datetime(lang: Lang, moment: datetime | None) -> str:
     if moment is None:
         return "–"
-    return moment.astimezone(CST).strftime("%Y-%m-%d %H:%M ") + word(lang, "cst")
+    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M ") + word(lang, "cst")
 
 
 def _ago(lang: Lang, seconds: float) -> str:
