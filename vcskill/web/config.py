@@ -1,0 +1,60 @@
+"""What ``vcskill serve`` is configured with: the limits of one request, and where the trust
+comes from (a sync cache, or a registry file and its root)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+from vcskill.errors import UsageError
+
+Lang = Literal["zh", "en"]
+Verdict = Literal["green", "red", "amber"]
+
+LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+@dataclass(frozen=True, slots=True)
+class ServeLimits:
+    """What one request may cost."""
+
+    max_image_bytes: int = 8 * 1024 * 1024  # a phone photo
+    max_text_bytes: int = 64 * 1024  # a pasted payload or credential; a JSON API body
+    form_overhead_bytes: int = 16 * 1024  # multipart boundaries and headers
+    max_form_parts: int = 8
+    socket_timeout: float = 15.0  # seconds one read may wait
+    body_seconds: float = 60.0  # seconds a whole request body may take
+    drain_bytes: int = 32 * 1024 * 1024  # an oversize body up to this is read and dropped
+    max_connections: int = 64  # handled at once; more are closed at once
+    verify_wait_seconds: float = 30.0  # waiting for the verifier before answering 503
+
+    @property
+    def max_form_bytes(self) -> int:
+        return self.max_image_bytes + self.max_text_bytes + self.form_overhead_bytes
+
+
+@dataclass(frozen=True, slots=True)
+class TrustConfig:
+    """Where the trust comes from: a sync cache, or a registry file with its root; and the
+    issuers' status lists (by default those the cache mirrored)."""
+
+    cache: Path | None = None
+    registry: Path | None = None
+    trust_root: str | None = None
+    status_dir: Path | None = None
+    allow_expired_registry: bool = False
+
+    def validate(self) -> None:
+        if self.cache is not None and self.registry is not None:
+            raise UsageError("give --registry or --cache, not both")
+        if self.registry is not None and self.trust_root is None:
+            raise UsageError(
+                "--registry needs the regulator's root to trust: pass --trust-root with its "
+                "root file or fingerprint; a registry cannot vouch for itself")
+        if self.status_dir is not None and not self.status_dir.is_dir():
+            raise UsageError(f"--status-dir {self.status_dir} is not a directory")
+        if self.trust_root is not None:
+            from did_registry.pinning import parse_trust_anchor
+
+            parse_trust_anchor(self.trust_root)  # a bad spec is a usage error at start-up

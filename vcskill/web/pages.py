@@ -1,0 +1,387 @@
+"""The page's HTML: the start page, the verdict page and the error pages, Chinese or English."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Final
+
+from vcskill import __version__
+from vcskill.errors import Code
+from vcskill.model.skills import LEVELS
+from vcskill.verifying.report import CheckId, VerificationReport
+from vcskill.web.config import Lang, ServeLimits, Verdict
+from vcskill.web.markup import Html, h, join
+from vcskill.web.trust import TrustState
+from vcskill.web.verdict import Result
+from vcskill.web.words import (
+    CATEGORIES,
+    CHECK_LABELS,
+    CODE_SENTENCES,
+    KIND_SENTENCES,
+    OCCUPATIONS_EN,
+    PURPOSES,
+    STANDINGS,
+    WORDS,
+    format_ago,
+    format_date,
+    format_size,
+    format_time,
+    parse_moment,
+    pick,
+    word,
+)
+
+_ICON_OK = Html('<svg viewBox="0 0 24 24" aria-hidden="true"><path d="m5 12.5 4.5 4.5L19 7.5" '
+                'fill="none" stroke="currentColor" stroke-width="3" stroke-linecap="round" '
+                'stroke-linejoin="round"/></svg>')
+_ICON_BAD = Html('<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6.5 6.5l11 11m0-11-11 '
+                 '11" fill="none" stroke="currentColor" stroke-width="3" '
+                 'stroke-linecap="round"/></svg>')
+_ICON_UNSURE = Html('<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M9 9.2a3 3 0 1 1 4.3 '
+                    '2.7c-.8.4-1.3 1-1.3 1.9v.7" fill="none" stroke="currentColor" '
+                    'stroke-width="2.6" stroke-linecap="round"/><circle cx="12" cy="17.6" '
+                    'r="1.5" fill="currentColor"/></svg>')
+_ICON_CAMERA = Html('<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 8.5A1.5 1.5 0 0 1 '
+                    '5.5 7h2l1.5-2h6l1.5 2h2A1.5 1.5 0 0 1 20 8.5v9a1.5 1.5 0 0 1-1.5 1.5h-13A1.5'
+                    ' 1.5 0 0 1 4 17.5z" fill="none" stroke="currentColor" stroke-width="1.8" '
+                    'stroke-linejoin="round"/><circle cx="12" cy="13" r="3.3" fill="none" '
+                    'stroke="currentColor" stroke-width="1.8"/></svg>')
+_ICON_IMAGE = Html('<svg viewBox="0 0 24 24" aria-hidden="true"><rect x="4" y="5" width="16" '
+                   'height="14" rx="2" fill="none" stroke="currentColor" stroke-width="1.8"/>'
+                   '<path d="m6.5 16.5 4-4.5 3 3 2-2 2.5 3.5" fill="none" stroke="currentColor" '
+                   'stroke-width="1.8" stroke-linejoin="round"/><circle cx="9" cy="9.5" r="1.4" '
+                   'fill="currentColor"/></svg>')
+_ICONS: Final[dict[str, Html]] = {"green": _ICON_OK, "red": _ICON_BAD, "amber": _ICON_UNSURE,
+                                  "neutral": _ICON_UNSURE}
+
+
+def page(lang: Lang, title: str, body: Html, *, main_class: str = "") -> Html:
+    return h(
+        '<!doctype html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light">\n<meta name="referrer" content="no-referrer">\n'
+        '<title>{title}</title>\n<link rel="icon" href="/static/icon.svg" type="image/svg+xml">\n'
+        '<link rel="stylesheet" href="/static/app.css?v={version}">\n'
+        '<script src="/static/app.js?v={version}" defer></script>\n</head>\n<body>\n'
+        '<header class="top"><a class="brand" href="/?lang={lang}"><img src="/static/icon.svg" '
+        'alt=""><span>{brand}</span></a>\n<nav class="lang" aria-label="Language / 语言">'
+        '<a href="/?lang=zh" lang="zh-CN" aria-current="{zh_current}">中文</a>'
+        '<a href="/?lang=en" lang="en" aria-current="{en_current}">English</a></nav></header>\n'
+        '<main class="{main_class}">\n{body}\n</main>\n<footer><p>{footer}</p>'
+        '<p>vcskill {version}</p></footer>\n</body>\n</html>\n',
+        html_lang="zh-CN" if lang == "zh" else "en", title=title, version=__version__,
+        lang=lang, brand=word(lang, "title"), zh_current="true" if lang == "zh" else "false",
+        en_current="true" if lang == "en" else "false", main_class=main_class, body=body,
+        footer=word(lang, "footer"),
+    )
+
+
+def trust_strip(lang: Lang, trust: TrustState, now: datetime) -> Html:
+    if trust.problem is not None:
+        text = pick(lang, CODE_SENTENCES.get(trust.problem.code, WORDS["no_registry"]))
+        if trust.problem.code != Code.REGISTRY_MISSING:
+            text = f"{text} ({trust.problem.message})"
+        return h('<section class="trust amber" id="trust" role="status"><span class="dot">'
+                 '</span><p>{text}</p></section>', text=text)
+    if trust.registry_expires is not None and now > trust.registry_expires:
+        return h('<section class="trust amber" id="trust" role="status"><span class="dot">'
+                 '</span><p>{text}</p></section>',
+                 text=word(lang, "registry_expired_strip",
+                           expires=format_date(trust.registry_expires.isoformat())))
+    synced = ""
+    if trust.synced_at is not None:
+        age = (now - trust.synced_at).total_seconds()
+        synced = word(lang, "synced", when=format_ago(lang, age))
+    return h('<section class="trust" id="trust"><span class="dot"></span><p>{text}</p></section>',
+             text=word(lang, "registry_ok", version=trust.registry_version,
+                       expires=format_date(trust.registry_expires.isoformat()
+                                     if trust.registry_expires else None), synced=synced))
+
+
+def start_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits, *,
+               notice: Html | None = None) -> Html:
+    form = h(
+        '<section class="card" aria-labelledby="scan-title">\n'
+        '<h2 id="scan-title">{scan}</h2>\n<p class="lead">{lead}</p>\n'
+        '<form id="verify-form" method="post" action="/verify" enctype="multipart/form-data" '
+        'data-max-image="{max_image}" data-too-large="{too_large}">\n'
+        '<input type="hidden" name="lang" value="{lang}">\n'
+        '<div class="actions">\n'
+        '<label class="button">{camera}<span>{photo}</span><input class="file" type="file" '
+        'name="photo" id="photo" accept="image/*" capture="environment"></label>\n'
+        '<label class="button secondary">{picture}<span>{upload}</span><input class="file" '
+        'type="file" name="image" id="image" accept="image/png,image/jpeg,image/*"></label>\n'
+        '</div>\n<img id="preview" alt="" hidden>\n'
+        '<p class="message" id="client-message" role="alert" hidden></p>\n'
+        '<div class="or">{or_paste}</div>\n'
+        '<textarea name="payload" id="payload" rows="4" maxlength="{max_text}" '
+        'spellcheck="false" autocapitalize="off" autocomplete="off" placeholder="{placeholder}" '
+        'aria-label="{or_paste}"></textarea>\n'
+        '<button class="button submit" type="submit" id="submit">{verify}</button>\n'
+        '<p class="hint">{hint}</p>\n</form>\n</section>',
+        scan=word(lang, "scan"), lead=word(lang, "lead"), max_image=limits.max_image_bytes,
+        too_large=word(lang, "too_large", image=format_size(limits.max_image_bytes)), lang=lang,
+        camera=_ICON_CAMERA, photo=word(lang, "photo"), picture=_ICON_IMAGE,
+        upload=word(lang, "upload"), or_paste=word(lang, "or_paste"),
+        max_text=limits.max_text_bytes, placeholder=word(lang, "paste_placeholder"),
+        verify=word(lang, "verify"),
+        hint=word(lang, "hint", image=format_size(limits.max_image_bytes),
+                  text=format_size(limits.max_text_bytes)),
+    )
+    body = join([notice or Html(""), trust_strip(lang, trust, now), form], "\n")
+    return page(lang, word(lang, "title"), body, main_class="start")
+
+
+def input_error_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits,
+                     code: str, message: str, kind: str | None = None) -> Html:
+    known = KIND_SENTENCES.get(kind or "") or CODE_SENTENCES.get(code)
+    sentence = pick(lang, known) if known else message
+    notice = h('<section class="verdict neutral" id="verdict" data-verdict="unreadable" '
+               'role="alert"><div class="icon">{icon}</div><div><h1>{title}</h1><p>{sentence}'
+               '</p><p class="detail">{detail}</p></div></section>',
+               icon=_ICONS["neutral"], title=word(lang, "unreadable"), sentence=sentence,
+               detail=f"{message} [{code}]")
+    return start_page(lang, trust, now, limits, notice=notice)
+
+
+def _claim_note(report: VerificationReport, verdict: Verdict) -> str:
+    """What the page can truthfully say of the claims shown under a red or amber verdict:
+    only a failure *after* a genuine issuer signature allows "signed by this institution",
+    and only a revocation or suspension "no longer valid"."""
+    if verdict == "amber":
+        return "claimed_amber"
+    proof = report.check(CheckId.PROOF)
+    deciding = report.first_failure
+    if proof is None or not proof.passed or deciding is None:
+        return "claimed_red"
+    if deciding.id is CheckId.POLICY:
+        return "not_required"
+    return _NOTE_BY_CODE.get(str(deciding.code), "claimed_red")
+
+
+_NOTE_BY_CODE: Final[dict[str, str]] = {
+    Code.CREDENTIAL_REVOKED: "signed_but_invalid",
+    Code.CREDENTIAL_SUSPENDED: "signed_but_invalid",
+    Code.ISSUER_NOT_AUTHORIZED: "never_valid",
+    Code.ISSUER_UNKNOWN: "unknown_signer",
+    Code.ISSUER_NAME_MISMATCH: "name_mismatch",
+    Code.ISSUER_KEY_COMPROMISED: "key_compromised",
+}
+
+
+def _failed(report: VerificationReport, check_id: CheckId, code: Code) -> bool:
+    check = report.check(check_id)
+    return check is not None and not check.passed and check.code == code
+
+
+def _row(label: str, value: Html | str, *, row_id: str = "") -> Html:
+    attr = Html(f' id="{html.escape(row_id)}"') if row_id else Html("")
+    return h('<div{attr}><dt>{label}</dt><dd>{value}</dd></div>', attr=attr, label=label,
+             value=value)
+
+
+def _bdi(value: object, css: str = "") -> Html:
+    if value in (None, ""):
+        return Html("–")
+    cls = Html(f' class="{css}"') if css else Html("")
+    return h("<bdi{cls}>{value}</bdi>", cls=cls, value=value)
+
+
+def _pill(text: str, colour: str = "") -> Html:
+    return h('<span class="pill {colour}">{text}</span>', colour=colour, text=text)
+
+
+def _standing(lang: Lang, standing: str | None, reason: str | None) -> Html:
+    if standing is None:
+        return Html("–")
+    colour = "green" if standing == "approved" else "red"
+    text = pick(lang, STANDINGS.get(standing, (standing, standing)))
+    parts = [_pill(text, colour)]
+    if reason:
+        parts.append(h(' <span class="sub">{reason}</span>', reason=reason))
+    return join(parts)
+
+
+def revocation_state(lang: Lang, report: VerificationReport) -> tuple[str, str]:
+    """(text, colour) for the status check."""
+    check = report.check(CheckId.STATUS)
+    if check is None or check.code == Code.NOT_EVALUATED:
+        return word(lang, "status_skipped"), ""
+    if check.passed:
+        if not report.status_lists:
+            return word(lang, "no_status"), "green"
+        return word(lang, "not_revoked"), "green"
+    if check.code == Code.CREDENTIAL_REVOKED:
+        return word(lang, "revoked"), "red"
+    if check.code == Code.CREDENTIAL_SUSPENDED:
+        return word(lang, "suspended"), "red"
+    return word(lang, "status_unknown"), "amber"
+
+
+def verdict_page(lang: Lang, result: Result) -> Html:
+    report, verdict, now = result.report, result.verdict, result.at
+    c = report.credential
+    banner = h(
+        '<section class="verdict {verdict} wide" id="verdict" data-verdict="{verdict}" '
+        'data-outcome="{outcome}" role="status"><div class="icon">{icon}</div><div>'
+        '<h1 id="verdict-title">{title}</h1><p id="verdict-sentence">{sentence}</p>'
+        '{which}</div></section>',
+        verdict=verdict, outcome=str(report.outcome), icon=_ICONS[verdict],
+        title=word(lang, verdict), sentence=result.sentence(lang),
+        which=h('<p class="detail" id="verdict-which">{text}</p>', text=result.which(lang))
+        if result.which(lang) else Html(""),
+    )
+    sections: list[Html] = [banner]
+
+    # -- the certificate
+    if c.subject_name or c.issuer or c.occupation:
+        level = LEVELS.get(c.level or "")
+        occupation = Html("–")
+        if c.occupation:
+            english = OCCUPATIONS_EN.get(c.occupation)
+            occupation = h('{zh}<span class="sub">{en}{code}</span>',
+                           zh=_bdi(c.occupation_name), en=f"{english} · " if english else "",
+                           code=c.occupation)
+        level_html = Html("–")
+        if level is not None:
+            level_html = h('{zh}<span class="sub">{en}</span>', zh=level.name_zh, en=level.name_en)
+        elif c.level_name or c.level:
+            level_html = _bdi(c.level_name or c.level)
+        claimed = Html("")
+        if verdict != "green":
+            claimed = h('<p class="claimed {colour}">{text}</p>',
+                        colour="amber" if verdict == "amber" else "",
+                        text=word(lang, _claim_note(report, verdict)))
+        rows = [
+            _row(word(lang, "holder"), _bdi(c.subject_name, "holder"), row_id="holder"),
+            _row(word(lang, "occupation"), occupation, row_id="occupation"),
+            _row(word(lang, "level"), level_html, row_id="level"),
+            _row(word(lang, "number"), _bdi(c.certificate_number, "mono"), row_id="number"),
+            _row(word(lang, "issued"), format_date(c.valid_from), row_id="issued"),
+        ]
+        sections.append(h('<section class="card" id="certificate"><h2>{title}</h2>{claimed}'
+                          '<dl class="facts">{rows}</dl></section>',
+                          title=word(lang, "certificate"), claimed=claimed, rows=join(rows)))
+
+    # -- the issuer
+    if c.issuer or report.issuer is not None:
+        facts = report.issuer
+        rows = [_row(word(lang, "issuer_name"), _bdi(facts.name if facts else c.issuer_name)),
+                _row("DID", _bdi(c.issuer or (facts.did if facts else None), "mono"))]
+        if facts is not None:
+            if facts.uscc:
+                rows.append(_row(word(lang, "uscc"), _bdi(facts.uscc, "mono")))
+            rows.append(_row(word(lang, "category"),
+                             pick(lang, CATEGORIES.get(facts.category,
+                                                       (facts.category, facts.category)))))
+            rows.append(_row(word(lang, "regulator"), _bdi(facts.regulator), row_id="regulator"))
+            rows.append(_row(word(lang, "at_issue"),
+                             _standing(lang, str(facts.standing_at_issue), facts.reason_at_issue),
+                             row_id="standing-at-issue"))
+            rows.append(_row(word(lang, "now"),
+                             _standing(lang, str(facts.standing_now), facts.reason_now),
+                             row_id="standing-now"))
+        elif _failed(report, CheckId.ISSUER, Code.ISSUER_UNKNOWN):
+            rows.append(_row(word(lang, "regulator"), word(lang, "not_listed")))
+        sections.append(h('<section class="card" id="issuer"><h2>{title}</h2>'
+                          '<dl class="facts">{rows}</dl></section>',
+                          title=word(lang, "issuer"), rows=join(rows)))
+
+    # -- revocation and freshness
+    state, colour = revocation_state(lang, report)
+    status_check = report.check(CheckId.STATUS)
+    basis = ""
+    if status_check is not None and status_check.code != Code.NOT_EVALUATED:
+        if status_check.code is not None and not status_check.passed:
+            basis = pick(lang, CODE_SENTENCES.get(status_check.code, ("", "")))
+        if report.status_lists and colour != "amber":
+            newest = min((s.age_seconds for s in report.status_lists
+                          if s.age_seconds is not None), default=None)
+            if newest is not None:
+                basis = join([basis, word(lang, "status_basis", age=format_ago(lang, newest))], " ")
+    revocation = h('<section class="card" id="revocation"><h2>{title}</h2><p id="revocation-'
+                   'state">{pill}</p>{basis}</section>',
+                   title=word(lang, "revocation"), pill=_pill(state, colour),
+                   basis=h('<p class="sub">{text}</p>', text=basis) if basis else Html(""))
+    sections.append(revocation)
+
+    fresh: list[Html] = [_row(word(lang, "verified_at"), format_time(lang, now))]
+    info = report.registry
+    if info is not None:
+        issued = parse_moment(info.get("issued"))
+        age = format_ago(lang, (now - issued).total_seconds()) if issued else "–"
+        line = word(lang, "registry_line", version=info.get("version"),
+                    issued=format_date(info.get("issued")), age=age,
+                    expires=format_date(info.get("expires")))
+        value = join([line, _pill(word(lang, "expired"), "amber") if info.get("expired")
+                      else Html("")], " ")
+        fresh.append(_row(word(lang, "registry"), value, row_id="registry-age"))
+    else:
+        fresh.append(_row(word(lang, "registry"), _pill(word(lang, "no_registry_short"), "amber"),
+                          row_id="registry-age"))
+    if result.trust.synced_at is not None:
+        fresh.append(_row(word(lang, "last_sync"),
+                          f"{format_time(lang, result.trust.synced_at)} "
+                          f"({format_ago(lang, (now - result.trust.synced_at).total_seconds())})"))
+    for listed in report.status_lists:
+        purpose = pick(lang, PURPOSES.get(listed.purpose, (listed.purpose, listed.purpose)))
+        if listed.valid_from is None:
+            text = word(lang, "list_missing", purpose=purpose)
+            flag = _pill(word(lang, "unavailable"), "amber")
+        else:
+            text = word(lang, "list_line", purpose=purpose,
+                        published=format_date(listed.valid_from),
+                        age=format_ago(lang, listed.age_seconds or 0),
+                        until=format_date(listed.valid_until))
+            flag = Html("") if listed.verified else _pill(word(lang, "list_unverified"), "amber")
+        fresh.append(_row(word(lang, "status_list"),
+                          h('{text} {flag}<span class="sub mono">{url}</span>', text=text,
+                            flag=flag, url=listed.url), row_id="status-list-age"))
+    sections.append(h('<section class="card" id="freshness"><h2>{title}</h2>'
+                      '<dl class="facts">{rows}</dl></section>',
+                      title=word(lang, "freshness"), rows=join(fresh)))
+
+    # -- every check
+    items = []
+    for check in report.checks:
+        if check.passed:
+            css, mark = "pass", "✓"
+        elif check.code == Code.NOT_EVALUATED and check.detail.startswith("not run"):
+            css, mark = "skipped", "–"
+        elif check.indeterminate:
+            css, mark = "undecided", "?"
+        else:
+            css, mark = "fail", "✗"
+        code = str(check.code) if check.code else ""
+        items.append(h('<li class="{css}" data-check="{id}" data-passed="{passed}"><span '
+                       'class="mark" aria-hidden="true">{mark}</span><span><span class="what">'
+                       '{label}</span> <span class="code">{code}</span><span class="why">'
+                       '{detail}</span></span></li>',
+                       css=css, id=check.id, passed="true" if check.passed else "false",
+                       mark=mark, label=pick(lang, CHECK_LABELS.get(check.id,
+                                                                   (check.id, check.id))),
+                       code=code, detail=check.detail))
+    opened = Html(" open") if verdict != "green" else Html("")
+    sections.append(h('<section class="card wide"><details class="checks" id="checks"{opened}>'
+                      '<summary>{title}</summary><ol class="checklist">{items}</ol></details>'
+                      '</section>', opened=opened,
+                      title=word(lang, "checks", count=len(report.checks)), items=join(items)))
+    if report.warnings:
+        sections.append(h('<section class="card wide" id="warnings"><h2>{title}</h2>'
+                          '<ul class="warnings">{items}</ul></section>',
+                          title=word(lang, "warnings"),
+                          items=join(h("<li>{w}</li>", w=w) for w in report.warnings)))
+    sections.append(h('<p class="again wide"><a class="button secondary" id="again" '
+                      'href="/?lang={lang}">{text}</a></p>', lang=lang, text=word(lang, "again")))
+    return page(lang, f"{word(lang, verdict)} · {word(lang, 'title')}", join(sections, "\n"),
+                main_class="verdict-page")
+
+
+def message_page(lang: Lang, title: str, message: str) -> Html:
+    body = h('<section class="verdict neutral" id="verdict" data-verdict="error" role="alert">'
+             '<div class="icon">{icon}</div><div><h1>{title}</h1><p>{message}</p></div>'
+             '</section><p class="again"><a class="button secondary" href="/?lang={lang}">'
+             '{again}</a></p>', icon=_ICONS["neutral"], title=title, message=message,
+             lang=lang, again=word(lang, "again"))
+    return page(lang, title, body)
