@@ -24,12 +24,13 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.world import World, fill_cache
 from vcskill.errors import UsageError
-from vcskill.web.server import ServeLimits, VerifyServer, make_server
+from vcskill.web.server import ServeLimits, WebServer, make_server
 
 GENUINE = "credential-1-eddsa-rdfc-2022.json"
 JWT = "credential-4-vc-jwt.jwt"
@@ -41,9 +42,9 @@ SUSPENDED_ISSUER = "school-during-suspension.json"
 class Running:
     """A server on a free loopback port, served from a thread."""
 
-    def __init__(self, server: VerifyServer) -> None:
+    def __init__(self, server: WebServer) -> None:
         self.server = server
-        self.thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        self.thread = threading.Thread(target=server.serve_forever, daemon=True)
         self.thread.start()
         self.host, self.port = server.server_address[:2]
 
@@ -88,7 +89,7 @@ class Response:
         return self.body.decode("utf-8")
 
     def json(self) -> Any:
-        assert self.headers["Content-Type"].startswith("application/json"), self.headers
+        assert (self.header("Content-Type") or "").startswith("application/json"), self.headers
         return json.loads(self.body)
 
     def header(self, name: str) -> str | None:
@@ -277,7 +278,7 @@ def test_oversize_uploads_are_413(served: Running, world: World) -> None:
 
 
 def test_small_limits_and_a_slow_client(world: World, start: Start) -> None:
-    limits = ServeLimits(max_image_bytes=1024, max_text_bytes=256, socket_timeout=0.5,
+    limits = ServeLimits(max_image_bytes=1024, max_text_bytes=256, header_seconds=0.5,
                          drain_bytes=0)
     served = start(cache=world.cache, limits=limits)
     assert served.request("POST", "/api/verify", b"\0" * 1025,
@@ -292,7 +293,114 @@ def test_small_limits_and_a_slow_client(world: World, start: Start) -> None:
     with socket.create_connection((str(served.host), served.port), timeout=5) as raw:
         raw.sendall(b"POST /api/verify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
                     b"Transfer-Encoding: chunked\r\n\r\n")
-        assert raw.recv(1024).startswith(b"HTTP/1.0 411")
+        assert raw.recv(1024).startswith(b"HTTP/1.1 411")
+
+
+
+def _until_closed(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
+
+
+def test_dripped_headers_on_a_kept_alive_connection_are_cut_off(world: World,
+                                                               start: Start) -> None:
+    """The header deadline starts again after each answer: a client cannot answer one honest
+    request and then hold the connection by dripping the next one."""
+    served = start(cache=world.cache, limits=ServeLimits(header_seconds=0.5))
+    with socket.create_connection((str(served.host), served.port), timeout=5) as client:
+        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = client.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200")
+        client.sendall(b"GET /healthz HTTP/1.1\r\n")
+        for _ in range(4):  # a byte now and then, never the end of the headers
+            try:
+                client.sendall(b"X")
+            except OSError:
+                break
+            time.sleep(0.3)
+        assert b"HTTP/1.1" not in _until_closed(client)
+
+
+def test_a_body_that_stops_arriving_is_408(world: World, start: Start) -> None:
+    served = start(cache=world.cache, limits=ServeLimits(body_seconds=0.5))
+    with socket.create_connection((str(served.host), served.port), timeout=10) as client:
+        client.sendall(b"POST /api/verify HTTP/1.1\r\nHost: x\r\n"
+                       b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"pay")
+        answer = _until_closed(client)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b'"TIMEOUT"' in answer
+
+
+def test_the_app_mounts_inside_an_integrators_application(world: World) -> None:
+    """create_app is a plain ASGI application: mounted under a prefix of another Starlette
+    application, its page links and its API work there."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    from vcskill.web import create_app
+    from vcskill.web.server import WebServer
+
+    host = Starlette(routes=[Mount("/skills", app=create_app(cache=world.cache))])
+    served = Running(WebServer(host, ServeLimits(), port=0))
+    try:
+        page = served.request("GET", "/skills/")
+        assert page.status == 200 and 'action="verify"' in page.text
+        assert served.request("GET", "/skills/static/app.css").status == 200
+        body = json.dumps({"credential": world.credential(GENUINE).decode()}).encode()
+        answer = served.request("POST", "/skills/api/verify", body,
+                                {"Content-Type": "application/json"})
+        assert answer.status == 200 and answer.json()["verdict"] == "green"
+        assert answer.header("Server") == "vcskill"
+    finally:
+        served.stop()
+
+
+def test_behind_a_proxy_the_root_path_is_honoured(world: World, start: Start) -> None:
+    served = start(cache=world.cache, root_path="/verify-skills")
+    # The proxy strips the prefix; the application still routes, and its links are relative.
+    assert served.request("GET", "/healthz").json()["status"] == "ok"
+    assert 'href="static/app.css' in served.request("GET", "/").text
+
+
+def test_two_workers_share_the_port_and_stop_cleanly(world: World) -> None:
+    code = ("import sys; from pathlib import Path; from vcskill.web.server import serve; "
+            "serve(port=0, cache=Path(sys.argv[1]), workers=2, quiet=True)")
+    process = subprocess.Popen([sys.executable, "-c", code, str(world.cache)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(60, process.kill)  # never hang the suite
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("vcskill serve: http://127.0.0.1:") and "2 worker" in first
+        url = first.split(": ", 1)[1].split()[0]
+        host, port = url.removeprefix("http://").rstrip("/").split(":")
+        body = json.dumps({"credential": world.credential(GENUINE).decode()}).encode()
+        verdicts = []
+        for _ in range(6):
+            for attempt in range(100):  # the workers may still be starting
+                try:
+                    conn = http.client.HTTPConnection(host, int(port), timeout=20)
+                    conn.request("POST", "/api/verify", body,
+                                 {"Content-Type": "application/json"})
+                    verdicts.append(json.loads(conn.getresponse().read())["verdict"])
+                    conn.close()
+                    break
+                except (ConnectionError, http.client.RemoteDisconnected):
+                    time.sleep(0.1 * (attempt < 99))
+        assert verdicts == ["green"] * 6
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert out.rstrip().endswith("vcskill serve: stopped")
 
 
 # -- the page ---------------------------------------------------------------------------------
@@ -330,7 +438,7 @@ def test_the_start_page(served: Running) -> None:
     text = page.text
     assert '<html lang="zh-CN">' in text and "职业技能等级证书核验" in text
     assert 'capture="environment"' in text and 'accept="image/*"' in text
-    assert 'enctype="multipart/form-data"' in text and 'action="/verify"' in text
+    assert 'enctype="multipart/form-data"' in text and 'action="verify"' in text
     assert "可信机构名录 v1" in text
 
 
@@ -408,7 +516,8 @@ def test_no_asset_comes_from_elsewhere(served: Running, world: World) -> None:
         parser.feed(text)
         assert parser.urls, "the page references its own assets"
         for url in parser.urls:
-            assert url.startswith("/") and not url.startswith("//"), url
+            # relative (the page works under any mount point), never another origin
+            assert not urlsplit(url).scheme and not url.startswith(("/", "\\")), url
         assert parser.inline == []
         assert "<style" not in text and "<script>" not in text
     css = served.request("GET", "/static/app.css")

@@ -26,11 +26,15 @@ from vcskill.cli.app import (
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback is reachable by others.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes that verify in parallel, sharing the port (one per core).")
+@click.option("--root-path", default="", metavar="PREFIX",
+              help="The path prefix a reverse proxy serves the page under, e.g. /verify-skills.")
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
 @handle_errors
 def serve_command(cache: Path | None, registry: Path | None, trust_root: str | None,
                   status_dir: Path | None, allow_expired_registry: bool, host: str, port: int,
-                  quiet: bool) -> None:
+                  workers: int, root_path: str, quiet: bool) -> None:
     """The employer's verification page: scan or upload a QR code, or paste a credential.
 
     Works offline from the sync cache; no asset is loaded from the internet. Integrators
@@ -39,7 +43,7 @@ def serve_command(cache: Path | None, registry: Path | None, trust_root: str | N
     \b
     Example:
       vcskill sync https://registry.example.gov.cn/ --cache ~/.cache/vcskill --trust-root ...
-      vcskill serve --cache ~/.cache/vcskill --port 8080
+      vcskill serve --cache ~/.cache/vcskill --port 8080 --workers 2
     """
     from click.core import ParameterSource
 
@@ -50,6 +54,6 @@ def serve_command(cache: Path | None, registry: Path | None, trust_root: str | N
         trust_root = None  # VCSKILL_TRUST_ROOT is for --registry; the cache pins its own
     serve(host=host, port=port, cache=cache, registry=registry, trust_root=trust_root,
           status_dir=status_dir, allow_expired_registry=allow_expired_registry,
-          echo=click.echo, quiet=quiet)
+          workers=workers, root_path=root_path.rstrip("/"), echo=click.echo, quiet=quiet)
 
 

@@ -23,10 +23,10 @@ class ServeLimits:
     max_text_bytes: int = 64 * 1024  # a pasted payload or credential; a JSON API body
     form_overhead_bytes: int = 16 * 1024  # multipart boundaries and headers
     max_form_parts: int = 8
-    socket_timeout: float = 15.0  # seconds one read may wait
+    header_seconds: float = 10.0  # seconds the headers of one request may take to arrive
     body_seconds: float = 60.0  # seconds a whole request body may take
     drain_bytes: int = 32 * 1024 * 1024  # an oversize body up to this is read and dropped
-    max_connections: int = 64  # handled at once; more are closed at once
+    max_connections: int = 64  # connections at once (per worker); more are answered 503
     verify_wait_seconds: float = 30.0  # waiting for the verifier before answering 503
 
     @property

@@ -61,13 +61,13 @@ def page(lang: Lang, title: str, body: Html, *, main_class: str = "") -> Html:
         '<!doctype html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="color-scheme" content="light">\n<meta name="referrer" content="no-referrer">\n'
-        '<title>{title}</title>\n<link rel="icon" href="/static/icon.svg" type="image/svg+xml">\n'
-        '<link rel="stylesheet" href="/static/app.css?v={version}">\n'
-        '<script src="/static/app.js?v={version}" defer></script>\n</head>\n<body>\n'
-        '<header class="top"><a class="brand" href="/?lang={lang}"><img src="/static/icon.svg" '
+        '<title>{title}</title>\n<link rel="icon" href="static/icon.svg" type="image/svg+xml">\n'
+        '<link rel="stylesheet" href="static/app.css?v={version}">\n'
+        '<script src="static/app.js?v={version}" defer></script>\n</head>\n<body>\n'
+        '<header class="top"><a class="brand" href="./?lang={lang}"><img src="static/icon.svg" '
         'alt=""><span>{brand}</span></a>\n<nav class="lang" aria-label="Language / 语言">'
-        '<a href="/?lang=zh" lang="zh-CN" aria-current="{zh_current}">中文</a>'
-        '<a href="/?lang=en" lang="en" aria-current="{en_current}">English</a></nav></header>\n'
+        '<a href="./?lang=zh" lang="zh-CN" aria-current="{zh_current}">中文</a>'
+        '<a href="./?lang=en" lang="en" aria-current="{en_current}">English</a></nav></header>\n'
         '<main class="{main_class}">\n{body}\n</main>\n<footer><p>{footer}</p>'
         '<p>vcskill {version}</p></footer>\n</body>\n</html>\n',
         html_lang="zh-CN" if lang == "zh" else "en", title=title, version=__version__,
@@ -104,7 +104,7 @@ def start_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits
     form = h(
         '<section class="card" aria-labelledby="scan-title">\n'
         '<h2 id="scan-title">{scan}</h2>\n<p class="lead">{lead}</p>\n'
-        '<form id="verify-form" method="post" action="/verify" enctype="multipart/form-data" '
+        '<form id="verify-form" method="post" action="verify" enctype="multipart/form-data" '
         'data-max-image="{max_image}" data-too-large="{too_large}">\n'
         '<input type="hidden" name="lang" value="{lang}">\n'
         '<div class="actions">\n'
@@ -373,7 +373,7 @@ def verdict_page(lang: Lang, result: Result) -> Html:
                           title=word(lang, "warnings"),
                           items=join(h("<li>{w}</li>", w=w) for w in report.warnings)))
     sections.append(h('<p class="again wide"><a class="button secondary" id="again" '
-                      'href="/?lang={lang}">{text}</a></p>', lang=lang, text=word(lang, "again")))
+                      'href="./?lang={lang}">{text}</a></p>', lang=lang, text=word(lang, "again")))
     return page(lang, f"{word(lang, verdict)} · {word(lang, 'title')}", join(sections, "\n"),
                 main_class="verdict-page")
 
@@ -381,7 +381,7 @@ def verdict_page(lang: Lang, result: Result) -> Html:
 def message_page(lang: Lang, title: str, message: str) -> Html:
     body = h('<section class="verdict neutral" id="verdict" data-verdict="error" role="alert">'
              '<div class="icon">{icon}</div><div><h1>{title}</h1><p>{message}</p></div>'
-             '</section><p class="again"><a class="button secondary" href="/?lang={lang}">'
+             '</section><p class="again"><a class="button secondary" href="./?lang={lang}">'
              '{again}</a></p>', icon=_ICONS["neutral"], title=title, message=message,
              lang=lang, again=word(lang, "again"))
     return page(lang, title, body)

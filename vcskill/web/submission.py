@@ -16,15 +16,19 @@ from vcskill.web.words import format_size
 
 
 class HttpError(Exception):
-    """An answer that is not a verdict: 400, 404, 405, 411, 413, 415, 422, 503."""
+    """An answer that is not a verdict: 400, 404, 405, 408, 411, 413, 415, 422, 503.
+
+    ``close``: the request's body was not read to its end, so the connection is closed after
+    the answer rather than kept for another request."""
 
     def __init__(self, status: HTTPStatus, code: str, message: str, *,
-                 kind: str | None = None) -> None:
+                 kind: str | None = None, close: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.kind = kind  # what the verifier found the input to be, when it said
+        self.close = close
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,389 @@
+"""The verification page and its JSON API as an ASGI application (Starlette).
+
+:func:`create_app` returns the application; an integrator can mount it inside their own
+(``Mount("/verify-skills", app=create_app(cache=...))``), and ``vcskill serve`` runs it with
+uvicorn (:mod:`vcskill.web.server`). Routes::
+
+    GET  /               the page (``?lang=en``, a cookie, or Accept-Language choose the
+                         language)
+    POST /verify         multipart form (``photo`` or ``image`` file, or ``payload`` text):
+                         the verdict page; works without JavaScript
+    POST /api/verify     JSON ``{"payload": "..."}`` or ``{"credential": {...} | "jwt"}``,
+                         a multipart form, or a raw ``image/png`` / ``image/jpeg`` body:
+                         the report JSON plus ``verdict`` (green, red or amber)
+    GET  /healthz        liveness and the registry in use
+    GET  /static/...     the page's CSS, script and icon, from the package
+
+Every body is bounded before it is read: a ``Content-Length`` is required and checked against
+the limit, and the whole body must arrive within ``ServeLimits.body_seconds`` (408 otherwise).
+Verification runs in a worker thread, so a slow verification never stalls the event loop.
+Every answer carries the security headers (CSP ``default-src 'self'``, no framing, no
+referrer); links are relative, so the page works under any mount point or ``--root-path``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vcskill import __version__
+from vcskill.web.config import Lang, ServeLimits, TrustConfig
+from vcskill.web.markup import Html
+from vcskill.web.pages import input_error_page, message_page, start_page, verdict_page
+from vcskill.web.submission import (
+    HttpError,
+    Part,
+    Submission,
+    choose_lang,
+    credential_bytes,
+    media_type,
+    parse_multipart,
+    submission_from_form,
+    submission_from_json,
+)
+from vcskill.web.trust import TrustSource
+from vcskill.web.verdict import Result
+from vcskill.web.words import format_size, word
+
+__all__ = ["SECURITY_HEADERS", "VerifyService", "create_app"]
+
+LOG: Final = logging.getLogger("vcskill.web")
+
+STATIC: Final[dict[str, str]] = {
+    "app.css": "text/css; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "icon.svg": "image/svg+xml",
+}
+
+SECURITY_HEADERS: Final[dict[str, str]] = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "geolocation=(), microphone=(), payment=(), usb=()",
+}
+
+_CHUNK: Final = 256 * 1024
+
+
+@dataclass(slots=True)
+class VerifyService:
+    """What the routes share: the trust sources, the limits, the clock and the static files."""
+
+    trust: TrustSource
+    limits: ServeLimits
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    _verify_lock: threading.Lock = field(default_factory=threading.Lock)
+    _static: dict[str, bytes] = field(default_factory=dict)
+
+    def static(self, name: str) -> bytes:
+        if name not in self._static:
+            folder = resources.files("vcskill").joinpath("web").joinpath("static")
+            self._static[name] = folder.joinpath(name).read_bytes()
+        return self._static[name]
+
+    def verify(self, submission: Submission) -> Result:
+        """Verify one submission (called in a worker thread)."""
+        data = credential_bytes(submission)
+        now = self.clock()
+        trust = self.trust.current(now)
+        # One verification at a time in this process: the JSON-LD stack keeps per-process
+        # caches that are not shared safely between threads. More processes (--workers)
+        # verify in parallel.
+        if not self._verify_lock.acquire(timeout=self.limits.verify_wait_seconds):
+            raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, "BUSY",
+                            "the server is busy; try again in a moment")
+        try:
+            report = trust.verifier.check(data, at=now, accept=submission.accept)
+        finally:
+            self._verify_lock.release()
+        refusal = report.refusal
+        if refusal is not None:
+            # Not a credential the page judges (not JSON, a status list, a registry file...):
+            # said so, as for an image without a QR code, never shown as a verdict.
+            raise HttpError(HTTPStatus.UNPROCESSABLE_ENTITY, str(refusal.code), refusal.detail,
+                            kind=report.kind)
+        return Result(report, trust, now)
+
+
+class SecurityHeaders:
+    """Adds the security headers, ``Cache-Control: no-store`` unless the route chose one, and
+    ``Server: vcskill`` to every answer the application gives, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                if "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+                headers["Server"] = "vcskill"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(*, cache: str | os.PathLike[str] | None = None,
+               registry: str | os.PathLike[str] | None = None, trust_root: str | None = None,
+               status_dir: str | os.PathLike[str] | None = None,
+               allow_expired_registry: bool = False, limits: ServeLimits | None = None,
+               clock: Callable[[], datetime] | None = None) -> ASGIApp:
+    """The verification page and API as an ASGI application.
+
+    The trust comes from a sync cache (``cache``) or a registry file with the regulator's
+    root (``registry`` and ``trust_root``), and is read again when those files change.
+    ``clock`` (tests) replaces the verification time, which is otherwise now.
+
+    Raises:
+        UsageError: a configuration that cannot work (both a cache and a registry file, a
+            registry without a root, a missing status directory, a malformed root).
+    """
+    config = TrustConfig(cache=_path(cache), registry=_path(registry), trust_root=trust_root,
+                         status_dir=_path(status_dir),
+                         allow_expired_registry=allow_expired_registry)
+    service = VerifyService(TrustSource(config), limits or ServeLimits())
+    if clock is not None:
+        service.clock = clock
+    routes = _Routes(service)
+    app = Starlette(
+        routes=[
+            Route("/", routes.start, methods=["GET"]),
+            Route("/healthz", routes.healthz, methods=["GET"]),
+            Route("/static/{name}", routes.static, methods=["GET"]),
+            Route("/verify", routes.post_form, methods=["POST"]),
+            Route("/api/verify", routes.post_api, methods=["POST"]),
+        ],
+        exception_handlers={HTTPException: routes.http_error},  # type: ignore[dict-item]
+    )
+    app.state.service = service
+    return SecurityHeaders(app)
+
+
+def _path(value: str | os.PathLike[str] | None) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _html(status: int, markup: Html, headers: dict[str, str] | None = None) -> Response:
+    return Response(markup.encode("utf-8"), status, headers,
+                    media_type="text/html; charset=utf-8")
+
+
+def _json(status: int, value: Any, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    return Response(body, status, headers, media_type="application/json; charset=utf-8")
+
+
+def _text(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(text.encode("utf-8"), status, headers,
+                    media_type="text/plain; charset=utf-8")
+
+
+def _lang(request: Request, form_lang: str | None = None) -> tuple[Lang, bool]:
+    try:
+        query = parse_qs(request.url.query, max_num_fields=10)
+    except ValueError:  # more fields than a person's link holds
+        query = {}
+    return choose_lang(query, form_lang, request.headers.get("cookie"),
+                       request.headers.get("accept-language"))
+
+
+class _Routes:
+    def __init__(self, service: VerifyService) -> None:
+        self.service = service
+
+    # -- GET ----------------------------------------------------------------------------
+    async def start(self, request: Request) -> Response:
+        lang, explicit = _lang(request)
+        now = self.service.clock()
+        trust = await run_in_threadpool(self.service.trust.current, now)
+        headers = ({"Set-Cookie": f"lang={lang}; Path=/; Max-Age=31536000; SameSite=Strict; "
+                    "HttpOnly"} if explicit else None)
+        return _html(HTTPStatus.OK, start_page(lang, trust, now, self.service.limits), headers)
+
+    async def healthz(self, request: Request) -> Response:
+        now = self.service.clock()
+        trust = await run_in_threadpool(self.service.trust.current, now)
+        problem = trust.problem
+        return _json(HTTPStatus.OK, {
+            "status": "ok",
+            "version": __version__,
+            "registry": None if trust.registry_version is None else {
+                "version": trust.registry_version,
+                "expires": trust.registry_expires.isoformat() if trust.registry_expires
+                else None,
+                "expired": bool(trust.registry_expires and now > trust.registry_expires),
+                "synced_at": trust.synced_at.isoformat() if trust.synced_at else None,
+            },
+            "problem": None if problem is None else {"code": problem.code,
+                                                     "message": problem.message},
+        })
+
+    async def static(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC:
+            raise HTTPException(HTTPStatus.NOT_FOUND)
+        return Response(self.service.static(name), HTTPStatus.OK,
+                        {"Cache-Control": "public, max-age=3600"}, media_type=STATIC[name])
+
+    async def http_error(self, request: Request, exc: HTTPException) -> Response:
+        """Starlette's own refusals: no route (our 404 page) or the wrong method (405)."""
+        if exc.status_code == HTTPStatus.NOT_FOUND:
+            lang, _explicit = _lang(request)
+            return _html(HTTPStatus.NOT_FOUND, message_page(
+                lang, word(lang, "error_title"), word(lang, "not_found")))
+        status = HTTPStatus(exc.status_code)
+        return _text(status, f"{status.value} {status.phrase}\n", dict(exc.headers or {}))
+
+    # -- POST ---------------------------------------------------------------------------
+    async def post_form(self, request: Request) -> Response:
+        lang, _explicit = _lang(request)
+        try:
+            submission = await self._submission(request, api=False)
+            lang, _explicit = _lang(request, submission.lang)
+            result = await run_in_threadpool(self.service.verify, submission)
+        except HttpError as exc:
+            now = self.service.clock()
+            if exc.status in (HTTPStatus.UNPROCESSABLE_ENTITY, HTTPStatus.BAD_REQUEST,
+                              HTTPStatus.REQUEST_ENTITY_TOO_LARGE):
+                trust = await run_in_threadpool(self.service.trust.current, now)
+                markup = input_error_page(lang, trust, now, self.service.limits, exc.code,
+                                          exc.message, exc.kind)
+            else:
+                markup = message_page(lang, word(lang, "error_title"), exc.message)
+            return _html(exc.status, markup, _closing(exc))
+        except Exception as exc:  # never a traceback to the client
+            LOG.error("verification failed: %r", exc)
+            return _html(HTTPStatus.INTERNAL_SERVER_ERROR, message_page(
+                lang, word(lang, "error_title"), "internal error"))
+        return _html(HTTPStatus.OK, verdict_page(lang, result))
+
+    async def post_api(self, request: Request) -> Response:
+        try:
+            submission = await self._submission(request, api=True)
+            result = await run_in_threadpool(self.service.verify, submission)
+        except HttpError as exc:
+            error: dict[str, Any] = {"code": exc.code, "message": exc.message}
+            if exc.kind is not None:
+                error["kind"] = exc.kind
+            return _json(exc.status, {"error": error}, _closing(exc))
+        except Exception as exc:
+            LOG.error("verification failed: %r", exc)
+            return _json(HTTPStatus.INTERNAL_SERVER_ERROR,
+                         {"error": {"code": "INTERNAL_ERROR", "message": "internal error"}})
+        return _json(HTTPStatus.OK, result.to_json())
+
+    async def _submission(self, request: Request, *, api: bool) -> Submission:
+        limits = self.service.limits
+        content_type = request.headers.get("content-type", "")
+        kind = media_type(content_type)
+        if kind == "multipart/form-data":
+            body = await self._body(request, limits.max_form_bytes)
+            parts = parse_multipart(body, content_type, max_parts=limits.max_form_parts)
+            return submission_from_form(parts, limits)
+        if kind == "application/x-www-form-urlencoded":
+            body = await self._body(request, limits.max_text_bytes * 3
+                                    + limits.form_overhead_bytes)
+            fields = parse_qs(body.decode("ascii", "replace"),
+                              max_num_fields=limits.max_form_parts)
+            return submission_from_form(
+                [Part(name, values[0].encode("utf-8")) for name, values in fields.items()],
+                limits)
+        if api and kind == "application/json":
+            return submission_from_json(await self._body(request, limits.max_text_bytes),
+                                        limits)
+        if api and kind in ("image/png", "image/jpeg"):
+            return Submission(image=await self._body(request, limits.max_image_bytes))
+        accepted = ("application/json, multipart/form-data, image/png or image/jpeg" if api
+                    else "multipart/form-data")
+        raise HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
+                        f"send {accepted}, not {kind or 'no Content-Type'}", close=True)
+
+    async def _body(self, request: Request, cap: int) -> bytes:
+        """The request body, refused before it is read when it is larger than ``cap`` or has
+        no ``Content-Length``, and refused when it does not arrive in time."""
+        limits = self.service.limits
+        if request.headers.get("transfer-encoding") or "content-length" not in request.headers:
+            raise HttpError(HTTPStatus.LENGTH_REQUIRED, "LENGTH_REQUIRED",
+                            "send the body with a Content-Length", close=True)
+        raw = request.headers["content-length"]
+        if not raw.strip().isdigit():
+            raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",
+                            "the Content-Length is not a number", close=True)
+        length = int(raw)
+        if length > cap:
+            await self._drain(request, length)
+            raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "INPUT_TOO_LARGE",
+                            f"the upload is larger than {format_size(cap)}: images may be up "
+                            f"to {format_size(limits.max_image_bytes)}, text up to "
+                            f"{format_size(limits.max_text_bytes)}", close=True)
+        chunks: list[bytes] = []
+        received = 0
+        try:
+            async with asyncio.timeout(limits.body_seconds):
+                async for chunk in request.stream():
+                    received += len(chunk)
+                    if received > length:  # h11 refuses this first; never trust it alone
+                        raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",
+                                        "the body is longer than its Content-Length",
+                                        close=True)
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise HttpError(HTTPStatus.REQUEST_TIMEOUT, "TIMEOUT", "the upload took too long",
+                            close=True) from None
+        except ClientDisconnect:
+            raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR", "the upload ended early",
+                            close=True) from None
+        if received < length:
+            raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR", "the upload ended early",
+                            close=True)
+        return b"".join(chunks)
+
+    async def _drain(self, request: Request, length: int) -> None:
+        """Read and drop an oversize body up to a bound, so that the client, still sending,
+        sees our 413 rather than a reset connection."""
+        if length > self.service.limits.drain_bytes:
+            return
+        try:
+            async with asyncio.timeout(self.service.limits.body_seconds):
+                async for _chunk in request.stream():
+                    pass
+        except (TimeoutError, ClientDisconnect):
+            pass
+
+
+def _closing(exc: HttpError) -> dict[str, str] | None:
+    """``Connection: close`` after a request whose body was not read to its end."""
+    return {"Connection": "close"} if exc.close else None
