@@ -26,7 +26,7 @@ class ServeLimits:
     header_seconds: float = 10.0  # seconds the headers of one request may take to arrive
     body_seconds: float = 60.0  # seconds a whole request body may take
     drain_bytes: int = 32 * 1024 * 1024  # an oversize body up to this is read and dropped
-    max_connections: int = 64  # connections at once (per worker); more are answered 503
+    max_connections: int = 1000  # connections at once (per worker); more are answered 503
     verify_wait_seconds: float = 30.0  # waiting for the verifier before answering 503
 
     @property
