@@ -30,7 +30,7 @@ import pytest
 
 from tests.world import World, fill_cache
 from vcskill.errors import UsageError
-from vcskill.web.server import ServeLimits, WebServer, make_server
+from vcskill.web.server import ServeLimits, TrustConfig, WebServer, make_server
 
 GENUINE = "credential-1-eddsa-rdfc-2022.json"
 JWT = "credential-4-vc-jwt.jwt"
@@ -285,13 +285,13 @@ def test_small_limits_and_a_slow_client(world: World, start: Start) -> None:
                           {"Content-Type": "image/png"}).status == 413
     # a client that never finishes its headers is dropped after the read timeout
     with socket.create_connection((str(served.host), served.port), timeout=5) as slow:
-        slow.sendall(b"POST /api/verify HTTP/1.1\r\nHost: x\r\n")
+        slow.sendall(b"POST /api/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         began = time.monotonic()
         assert slow.recv(1024) == b""
         assert time.monotonic() - began < 4
     # a body without a Content-Length is refused
     with socket.create_connection((str(served.host), served.port), timeout=5) as raw:
-        raw.sendall(b"POST /api/verify HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+        raw.sendall(b"POST /api/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
                     b"Transfer-Encoding: chunked\r\n\r\n")
         assert raw.recv(1024).startswith(b"HTTP/1.1 411")
 
@@ -311,7 +311,7 @@ def test_dripped_headers_on_a_kept_alive_connection_are_cut_off(world: World,
     request and then hold the connection by dripping the next one."""
     served = start(cache=world.cache, limits=ServeLimits(header_seconds=0.5))
     with socket.create_connection((str(served.host), served.port), timeout=5) as client:
-        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        client.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         first = client.recv(65536)
         assert first.startswith(b"HTTP/1.1 200")
         client.sendall(b"GET /healthz HTTP/1.1\r\n")
@@ -327,7 +327,7 @@ def test_dripped_headers_on_a_kept_alive_connection_are_cut_off(world: World,
 def test_a_body_that_stops_arriving_is_408(world: World, start: Start) -> None:
     served = start(cache=world.cache, limits=ServeLimits(body_seconds=0.5))
     with socket.create_connection((str(served.host), served.port), timeout=10) as client:
-        client.sendall(b"POST /api/verify HTTP/1.1\r\nHost: x\r\n"
+        client.sendall(b"POST /api/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                        b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"pay")
         answer = _until_closed(client)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
@@ -401,6 +401,66 @@ def test_two_workers_share_the_port_and_stop_cleanly(world: World) -> None:
             process.wait()
     assert process.returncode == 0, err
     assert out.rstrip().endswith("vcskill serve: stopped")
+
+
+
+def test_only_the_allowed_host_names_are_answered(world: World, start: Start) -> None:
+    """A page reached by another name (DNS rebinding: evil.example resolving to this
+    machine) is refused before anything runs; the allow-list opens the real name."""
+    served = start(cache=world.cache)
+    assert served.request("GET", "/healthz").status == 200  # Host: 127.0.0.1:PORT
+    refused = served.request("GET", "/healthz", headers={"Host": "evil.example"})
+    assert refused.status == 400 and refused.header("Content-Security-Policy")
+    opened = start(cache=world.cache, allowed_hosts=("verify.example.cn", "*.skills.cn"))
+    assert opened.request("GET", "/", headers={"Host": "verify.example.cn"}).status == 200
+    assert opened.request("GET", "/", headers={"Host": "bj.skills.cn:8443"}).status == 200
+    assert opened.request("GET", "/", headers={"Host": "skills.cn.evil"}).status == 400
+
+
+def test_a_post_from_another_site_is_refused(served: Running, world: World) -> None:
+    payload = {"payload": world.credential(GENUINE).decode()}
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                    {"Origin": "https://evil.example"}):
+        answer = served.form(payload, headers=headers)
+        assert answer.status == 403, headers
+        assert "another site" in answer.text
+    # The page's own form (Origin is null under Referrer-Policy: no-referrer), a typed-in
+    # request, and scripts that send neither header are answered.
+    for headers in ({"Sec-Fetch-Site": "same-origin", "Origin": "null"},
+                    {"Sec-Fetch-Site": "none"}, {"Origin": f"http://127.0.0.1:{served.port}"},
+                    {}):
+        assert served.form(payload, headers=headers).status == 200, headers
+
+
+
+def test_photos_are_decoded_a_bounded_number_at_a_time(world: World) -> None:
+    """With every decoding slot taken, another photo waits and is then answered 503 (busy),
+    never decoded alongside: 16 uploads of a 50 MP photo cannot mean 16 decodes at once."""
+    from vcskill.web.app import VerifyService
+    from vcskill.web.submission import HttpError, Submission
+    from vcskill.web.trust import TrustSource
+
+    limits = ServeLimits(max_image_decodes=1, verify_wait_seconds=0.05)
+    service = VerifyService(TrustSource(TrustConfig(cache=world.cache)), limits)
+    photo = _png_of_code(world)
+    assert service.verify(Submission(image=photo)).verdict == "green"  # a free slot
+    service._decoding.acquire()  # another photo being decoded
+    try:
+        with pytest.raises(HttpError) as busy:
+            service.verify(Submission(image=photo))
+        assert busy.value.status == 503 and busy.value.code == "BUSY"
+        # text needs no decoding slot
+        text = Submission(text=world.credential(GENUINE).decode())
+        assert service.verify(text).verdict == "green"
+    finally:
+        service._decoding.release()
+
+
+def _png_of_code(world: World) -> bytes:
+    from vcskill.qr.image import make_qr
+    from vcskill.qr.payload import encode_payload
+
+    return make_qr(encode_payload(world.credential(GENUINE))).to_png()
 
 
 # -- the page ---------------------------------------------------------------------------------

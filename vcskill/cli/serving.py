@@ -30,11 +30,15 @@ from vcskill.cli.app import (
               help="Processes that verify in parallel, sharing the port (one per core).")
 @click.option("--root-path", default="", metavar="PREFIX",
               help="The path prefix a reverse proxy serves the page under, e.g. /verify-skills.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name employers reach the page by (repeatable; *.example.cn for "
+                   "subdomains) [default: this machine, and --host if it is one address].")
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
 @handle_errors
 def serve_command(cache: Path | None, registry: Path | None, trust_root: str | None,
                   status_dir: Path | None, allow_expired_registry: bool, host: str, port: int,
-                  workers: int, root_path: str, quiet: bool) -> None:
+                  workers: int, root_path: str, allowed_hosts: tuple[str, ...],
+                  quiet: bool) -> None:
     """The employer's verification page: scan or upload a QR code, or paste a credential.
 
     Works offline from the sync cache; no asset is loaded from the internet. Integrators
@@ -54,6 +58,7 @@ def serve_command(cache: Path | None, registry: Path | None, trust_root: str | N
         trust_root = None  # VCSKILL_TRUST_ROOT is for --registry; the cache pins its own
     serve(host=host, port=port, cache=cache, registry=registry, trust_root=trust_root,
           status_dir=status_dir, allow_expired_registry=allow_expired_registry,
-          workers=workers, root_path=root_path.rstrip("/"), echo=click.echo, quiet=quiet)
+          workers=workers, root_path=root_path.rstrip("/"),
+          allowed_hosts=allowed_hosts or None, echo=click.echo, quiet=quiet)
 
 

@@ -19,6 +19,8 @@ the limit, and the whole body must arrive within ``ServeLimits.body_seconds`` (4
 Verification runs in a worker thread, so a slow verification never stalls the event loop.
 Every answer carries the security headers (CSP ``default-src 'self'``, no framing, no
 referrer); links are relative, so the page works under any mount point or ``--root-path``.
+A request for a host name not on the allow-list is refused (400: DNS rebinding), and so is a
+POST a browser sends from another origin (403).
 """
 
 from __future__ import annotations
@@ -28,26 +30,27 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vcskill import __version__
-from vcskill.web.config import Lang, ServeLimits, TrustConfig
+from vcskill.web.config import LOOPBACK_NAMES, Lang, ServeLimits, TrustConfig
 from vcskill.web.markup import Html
 from vcskill.web.pages import input_error_page, message_page, start_page, verdict_page
 from vcskill.web.submission import (
@@ -100,6 +103,10 @@ class VerifyService:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _verify_lock: threading.Lock = field(default_factory=threading.Lock)
     _static: dict[str, bytes] = field(default_factory=dict)
+    _decoding: threading.BoundedSemaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._decoding = threading.BoundedSemaphore(self.limits.max_image_decodes)
 
     def static(self, name: str) -> bytes:
         if name not in self._static:
@@ -109,12 +116,12 @@ class VerifyService:
 
     def verify(self, submission: Submission) -> Result:
         """Verify one submission (called in a worker thread)."""
-        data = credential_bytes(submission)
+        data = self._decode(submission)
         now = self.clock()
         trust = self.trust.current(now)
-        # One verification at a time in this process: the JSON-LD stack keeps per-process
-        # caches that are not shared safely between threads. More processes (--workers)
-        # verify in parallel.
+        # One verification at a time in this process: it is CPU-bound Python, so threads
+        # under the GIL would add no throughput, only memory and latency. More processes
+        # (--workers), each with its own verifier, verify in parallel.
         if not self._verify_lock.acquire(timeout=self.limits.verify_wait_seconds):
             raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, "BUSY",
                             "the server is busy; try again in a moment")
@@ -129,6 +136,19 @@ class VerifyService:
             raise HttpError(HTTPStatus.UNPROCESSABLE_ENTITY, str(refusal.code), refusal.detail,
                             kind=report.kind)
         return Result(report, trust, now)
+
+
+    def _decode(self, submission: Submission) -> bytes | Mapping[str, Any]:
+        """The credential of a submission; photos are decoded a bounded number at a time."""
+        if submission.image is None:
+            return credential_bytes(submission)
+        if not self._decoding.acquire(timeout=self.limits.verify_wait_seconds):
+            raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, "BUSY",
+                            "the server is busy reading other photos; try again in a moment")
+        try:
+            return credential_bytes(submission)
+        finally:
+            self._decoding.release()
 
 
 class SecurityHeaders:
@@ -156,16 +176,61 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def host_allowed(host: str, allowed: Sequence[str]) -> bool:
+    """Whether ``host`` matches the allow-list as ``TrustedHostMiddleware`` matches it: a
+    name exactly, ``*.example.cn`` for its subdomains, ``*`` for any."""
+    host = host.lower()
+    return any(pattern == "*" or host == pattern
+               or (pattern.startswith("*.") and host.endswith(pattern[1:]))
+               for pattern in (p.lower() for p in allowed))
+
+
+class SameOriginPosts:
+    """Refuses (403) a POST a browser sends from another site: a page elsewhere cannot make a
+    visitor's browser submit to this one.
+
+    The browser's ``Sec-Fetch-Site`` decides when it is sent (``same-origin``, or ``none``
+    for what the user typed); otherwise an ``Origin`` off the host allow-list is refused.
+    ``Origin: null`` alone is not: with this page's ``Referrer-Policy: no-referrer`` browsers
+    send it for the page's own form. Clients that send neither header (scripts, the API's
+    integrators) are not affected."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str]) -> None:
+        self.app = app
+        self.allowed_hosts = tuple(allowed_hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and not self._same_site(
+                {name: value.decode("latin-1") for name, value in scope["headers"]}):
+            await _text(HTTPStatus.FORBIDDEN, "403 Forbidden: a POST from another site\n")(
+                scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _same_site(self, headers: dict[bytes, str]) -> bool:
+        fetch_site = headers.get(b"sec-fetch-site")
+        if fetch_site is not None:
+            return fetch_site in ("same-origin", "none")
+        origin = headers.get(b"origin")
+        if origin is None or origin == "null":
+            return True
+        host = urlsplit(origin).hostname
+        return host is not None and host_allowed(host, self.allowed_hosts)
+
+
 def create_app(*, cache: str | os.PathLike[str] | None = None,
                registry: str | os.PathLike[str] | None = None, trust_root: str | None = None,
                status_dir: str | os.PathLike[str] | None = None,
                allow_expired_registry: bool = False, limits: ServeLimits | None = None,
+               allowed_hosts: Sequence[str] = LOOPBACK_NAMES,
                clock: Callable[[], datetime] | None = None) -> ASGIApp:
     """The verification page and API as an ASGI application.
 
     The trust comes from a sync cache (``cache``) or a registry file with the regulator's
     root (``registry`` and ``trust_root``), and is read again when those files change.
-    ``clock`` (tests) replaces the verification time, which is otherwise now.
+    ``allowed_hosts`` are the names the page answers to (the ``Host`` header; ``*.example.cn``
+    for subdomains, ``*`` for any); by default this machine only. ``clock`` (tests) replaces
+    the verification time, which is otherwise now.
 
     Raises:
         UsageError: a configuration that cannot work (both a cache and a registry file, a
@@ -189,7 +254,9 @@ def create_app(*, cache: str | os.PathLike[str] | None = None,
         exception_handlers={HTTPException: routes.http_error},  # type: ignore[dict-item]
     )
     app.state.service = service
-    return SecurityHeaders(app)
+    guarded = SameOriginPosts(app, allowed_hosts)
+    return SecurityHeaders(TrustedHostMiddleware(guarded, allowed_hosts=list(allowed_hosts),
+                                                 www_redirect=False))
 
 
 def _path(value: str | os.PathLike[str] | None) -> Path | None:

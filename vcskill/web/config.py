@@ -12,7 +12,8 @@ from vcskill.errors import UsageError
 Lang = Literal["zh", "en"]
 Verdict = Literal["green", "red", "amber"]
 
-LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
+LOOPBACK_NAMES: Final = ("127.0.0.1", "localhost", "::1", "[::1]")
+"""This machine's names: where the page listens, and the hosts it answers to, by default."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,9 @@ class ServeLimits:
     drain_bytes: int = 32 * 1024 * 1024  # an oversize body up to this is read and dropped
     max_connections: int = 1000  # connections at once (per worker); more are answered 503
     verify_wait_seconds: float = 30.0  # waiting for the verifier before answering 503
+    # Images decoded at once (per worker): a 48 MP photo takes about 50 MB while it is
+    # decoded, so 16 uploads at once must not mean 16 decodes at once. More wait, then 503.
+    max_image_decodes: int = 2
 
     @property
     def max_form_bytes(self) -> int:

@@ -29,7 +29,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -38,7 +38,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from vcskill.web.app import create_app
-from vcskill.web.config import LOOPBACK_HOSTS, ServeLimits, TrustConfig
+from vcskill.web.config import LOOPBACK_NAMES, ServeLimits, TrustConfig
 from vcskill.web.protocol import CONFIG_ATTRIBUTE, HeaderDeadlineProtocol
 from vcskill.web.trust import TrustSource
 
@@ -133,16 +133,27 @@ def make_server(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None
                 registry: Path | None = None, trust_root: str | None = None,
                 status_dir: Path | None = None, allow_expired_registry: bool = False,
                 limits: ServeLimits | None = None, root_path: str = "", quiet: bool = True,
+                allowed_hosts: Sequence[str] | None = None,
                 clock: Callable[[], datetime] | None = None) -> WebServer:
     """Bind the server (``port=0``: any free port) without serving yet.
 
-    ``clock`` (tests) replaces the verification time, which is otherwise now.
+    ``allowed_hosts`` defaults to :func:`default_allowed_hosts` of ``host``. ``clock``
+    (tests) replaces the verification time, which is otherwise now.
     """
     limits = limits or ServeLimits()
     app = create_app(cache=cache, registry=registry, trust_root=trust_root,
                      status_dir=status_dir, allow_expired_registry=allow_expired_registry,
-                     limits=limits, clock=clock)
+                     limits=limits, clock=clock,
+                     allowed_hosts=allowed_hosts or default_allowed_hosts(host))
     return WebServer(app, limits, host=host, port=port, root_path=root_path, quiet=quiet)
+
+
+def default_allowed_hosts(host: str) -> tuple[str, ...]:
+    """The names the page answers to when none are given: this machine's, and the address it
+    listens on when that is a particular one (not 0.0.0.0 or ::)."""
+    if host in LOOPBACK_NAMES or host in ("0.0.0.0", "::", ""):
+        return LOOPBACK_NAMES
+    return (*LOOPBACK_NAMES, host)
 
 
 def app_from_environment() -> ASGIApp:
@@ -155,18 +166,21 @@ def app_from_environment() -> ASGIApp:
 
     return create_app(cache=path("cache"), registry=path("registry"),
                       status_dir=path("status_dir"), trust_root=settings.get("trust_root"),
-                      allow_expired_registry=bool(settings.get("allow_expired_registry")))
+                      allow_expired_registry=bool(settings.get("allow_expired_registry")),
+                      allowed_hosts=tuple(settings["allowed_hosts"]))
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None = None,
           registry: Path | None = None, trust_root: str | None = None,
           status_dir: Path | None = None, allow_expired_registry: bool = False,
           limits: ServeLimits | None = None, workers: int = 1, root_path: str = "",
+          allowed_hosts: Sequence[str] | None = None,
           echo: Callable[[str], Any] | None = None, quiet: bool = False) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM), then close cleanly.
 
     ``workers`` processes share the listening socket, each with its own verifier. Binds to
-    loopback unless ``host`` names another address; says so when it does.
+    loopback unless ``host`` names another address; says so when it does. ``allowed_hosts``
+    are the names employers reach the page by (default: :func:`default_allowed_hosts`).
     """
     if echo is None:
         def echo(line: str) -> None:
@@ -182,12 +196,13 @@ def serve(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None = Non
     config = TrustConfig(cache=cache, registry=registry, trust_root=trust_root,
                          status_dir=status_dir, allow_expired_registry=allow_expired_registry)
     source = TrustSource(config)  # refuses a configuration that cannot work, before binding
+    hosts = tuple(allowed_hosts or default_allowed_hosts(host))
     if workers == 1:
         server = make_server(host=host, port=port, cache=cache, registry=registry,
                              trust_root=trust_root, status_dir=status_dir,
                              allow_expired_registry=allow_expired_registry, limits=limits,
-                             root_path=root_path, quiet=quiet)
-        _announce(echo, server.url, source, host, workers)
+                             root_path=root_path, quiet=quiet, allowed_hosts=hosts)
+        _announce(echo, server.url, source, host, workers, hosts)
         try:
             server.serve_forever()
         finally:
@@ -196,11 +211,12 @@ def serve(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None = Non
         return
     os.environ[ENVIRONMENT] = json.dumps({
         "cache": _text(cache), "registry": _text(registry), "status_dir": _text(status_dir),
-        "trust_root": trust_root, "allow_expired_registry": allow_expired_registry})
+        "trust_root": trust_root, "allow_expired_registry": allow_expired_registry,
+        "allowed_hosts": hosts})
     sock = _bind(host, port)
     address = sock.getsockname()
     shown = f"[{address[0]}]" if ":" in address[0] else address[0]
-    _announce(echo, f"http://{shown}:{address[1]}/", source, host, workers)
+    _announce(echo, f"http://{shown}:{address[1]}/", source, host, workers, hosts)
     uvicorn_config = _uvicorn_config("vcskill.web.server:app_from_environment", limits,
                                      workers=workers, root_path=root_path, quiet=quiet)
     from uvicorn.supervisors import Multiprocess
@@ -217,7 +233,7 @@ def _text(path: Path | None) -> str | None:
 
 
 def _announce(echo: Callable[[str], Any], url: str, source: TrustSource, host: str,
-              workers: int) -> None:
+              workers: int, hosts: Sequence[str]) -> None:
     from datetime import UTC
 
     trust = source.current(datetime.now(UTC))
@@ -228,8 +244,11 @@ def _announce(echo: Callable[[str], Any], url: str, source: TrustSource, host: s
     else:
         echo(f"  registry v{trust.registry_version}, expires "
              f"{trust.registry_expires.isoformat() if trust.registry_expires else '?'}")
-    if host not in LOOPBACK_HOSTS:
+    if host not in LOOPBACK_NAMES:
         echo(f"  warning: listening on {host}: other machines can reach this page over plain "
              "http; put it behind TLS")
+        if tuple(hosts) == LOOPBACK_NAMES:
+            echo("  warning: it answers only to this machine's names; give the name employers "
+                 "use with --allowed-host (e.g. --allowed-host verify.example.cn)")
     echo("  Ctrl-C stops it")
 
