@@ -173,7 +173,8 @@ def _sync_locked(url: httpx.URL, cache: Cache, now: datetime,
     if pinned is None and given is None and fingerprint_only is None:
         raise RegistryError(
             f"the cache {cache.directory} trusts no registry root yet; on the first sync pass "
-            "the regulator's root with --trust-root (the trusted_root argument)",
+            "the regulator's root with --trust-root FILE|sha256:HEX (printed by `vcskill "
+            "registry init` and `registry show`)",
             code=Code.REGISTRY_MISSING,
         )
     warnings = _compare_given_root(given, pinned)

@@ -405,3 +405,35 @@ def test_certificate_writes_a_pdf_that_scans(tmp_path: Path, credential: Path) -
     assert json.loads(scanned.stdout)["checks"] == json.loads(
         run("verify", credential, "--json").stdout)["checks"]
     assert_one_line_error(run("certificate", credential, "--out", pdf), code="USAGE_ERROR")
+
+
+# -- what a newcomer hit (issue #11) -----------------------------------------------------------
+
+
+def test_clicks_own_usage_errors_look_like_every_other_error(issuer_key: Path) -> None:
+    result = run("issue", "--key", issuer_key)
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2, result.output
+    assert lines[0] == "vcskill: error: missing option '--name' [USAGE_ERROR]"
+    assert lines[1:] == ["Try 'vcskill issue -h' for help."]
+    unknown = run("verfy", "x.json")
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("vcskill: error: no such command 'verfy'")
+    assert run("--version").exit_code == 0 and run("verify", "-h").exit_code == 0
+
+
+def test_an_occupation_name_where_the_code_belongs_says_which_code(issuer_key: Path,
+                                                                   tmp_path: Path) -> None:
+    args = ["issue", "--key", issuer_key, "--name", "张三", "--level", "L3",
+            "--out", tmp_path / "c.json", "--occupation"]
+    known = assert_one_line_error(run(*args, "电工"), code="USAGE_ERROR")
+    assert "电工 is the name of occupation 6-31-01-03" in known
+    assert "--occupation 6-31-01-03" in known
+    unknown = assert_one_line_error(run(*args, "网约配送员"), code="USAGE_ERROR")
+    assert "code in the national classification" in unknown and "--occupation-name" in unknown
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_verify_on_a_folder_points_at_batch(tmp_path: Path) -> None:
+    line = assert_one_line_error(run("verify", tmp_path), code="USAGE_ERROR")
+    assert f"vcskill verify --batch {tmp_path}" in line

@@ -107,7 +107,36 @@ def parse_when(text: str, *, what: str) -> datetime:
     return parse_date_or_datetime(text, what=what)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CommandGroup(click.Group):
+    """The ``vcskill`` group: click's own usage errors (a missing option, a bad value) are
+    written as every vcskill error is, one line with its code, exit 2."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            message = exc.format_message().rstrip(".")
+            if message[:2].istitle():  # "Missing option" -> "missing option", not "NOT_..."
+                message = message[0].lower() + message[1:]
+            click.echo(f"vcskill: error: {message} [USAGE_ERROR]", err=True)
+            if exc.ctx is not None:
+                click.echo(f"Try '{exc.ctx.command_path} -h' for help.", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        # click returns an Exit's code (--help, --version) and a command's return value
+        sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else EXIT_OK)
+
+
+@click.group("vcskill", cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vcskill")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def main(debug: bool) -> None:

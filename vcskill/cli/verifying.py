@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -272,6 +273,9 @@ def _read_credential(path: str) -> bytes:
     from vcskill.qr.image import MAX_IMAGE_BYTES, looks_like_image
     from vcskill.verifying.inputs import credential_from_input
 
+    if path != "-" and Path(path).is_dir():
+        raise UsageError(f"{path} is a folder; to verify every credential in it, run: "
+                         f"vcskill verify --batch {shlex.quote(path)}")
     raw = read_input(path, limit=MAX_IMAGE_BYTES)
     if not looks_like_image(raw) and len(raw) > DEFAULT_LIMITS.max_credential_bytes * 2:
         raise InputError(f"{path} is larger than the credential size limit")

@@ -72,6 +72,22 @@ class IssueResult:
                 f"certificate {c.certificate_number}")
 
 
+def _occupation_code(text: str) -> tuple[str, str]:
+    """The occupation code and edition of ``--occupation``, saying what to type when a name
+    was given where the code belongs (电工 for 6-31-01-03)."""
+    name = text.strip()
+    if name and not name.isascii():
+        codes = sorted(code for (code, _edition), known in KNOWN_OCCUPATIONS.items()
+                       if known == name)
+        if codes:
+            raise UsageError(f"{name} is the name of occupation {codes[0]}; give its code: "
+                             f"--occupation {codes[0]} (the name is filled in from it)")
+        raise UsageError(f"--occupation takes the occupation's code in the national "
+                         f"classification, D-DD-DD-DD (e.g. 6-31-01-03), not its name {name}; "
+                         "give the name with --occupation-name")
+    return parse_occupation_code(text)
+
+
 def parse_date_or_datetime(text: str, *, what: str) -> datetime:
     """A date (midnight China Standard Time) or an ISO 8601 date-time with a time zone."""
     try:
@@ -104,7 +120,7 @@ def build_credential(key_file: KeyFile, request: IssueRequest) -> tuple[SkillCre
     if not issuer_name:
         raise UsageError("the issuer has no name: pass --issuer-name, or generate the key "
                          "with --name")
-    code, edition = parse_occupation_code(request.occupation)
+    code, edition = _occupation_code(request.occupation)
     occupation_name = request.occupation_name or KNOWN_OCCUPATIONS.get((code, edition))
     if not occupation_name:
         raise UsageError(f"occupation {code} ({edition} edition) is not in the built-in list; "
