@@ -78,7 +78,8 @@ def test_the_first_sync_needs_a_trusted_root(regulator: Regulator, server: Serve
                                              tmp_path: Path) -> None:
     result = sync(server, tmp_path / "cache")
     line = assert_one_line_error(result, code="REGISTRY_MISSING")
-    assert "--trust-root" in line
+    assert "--trust-root FILE|sha256:HEX" in line
+    assert "trusted_root" not in line  # a Python parameter means nothing on the command line
 
 
 def test_a_root_file_pins_as_well_as_the_fingerprint(regulator: Regulator, server: Server,
