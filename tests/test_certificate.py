@@ -287,13 +287,33 @@ def test_the_printed_page_verifies_through_the_cli(name: str, font: CjkFont,
     render_certificate((demo / name).read_bytes(), certificate, font=font)
     page = tmp_path / "page.png"
     page.write_bytes(png(rasterise(certificate.read_bytes(), 150)))
-    result = CliRunner().invoke(main, [
-        "verify", str(page), "--registry", str(demo / "registry.json"),
-        "--trust-root", str(demo / "regulator" / "registry" / "root.json"),
-        "--status-dir", str(demo / "status"),
-    ])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("VERIFIED"), result.stdout
+    # The scan, and the PDF itself (its first page is read as a scan is: issue #11).
+    for printed in (page, certificate):
+        result = CliRunner().invoke(main, [
+            "verify", str(printed), "--registry", str(demo / "registry.json"),
+            "--trust-root", str(demo / "regulator" / "registry" / "root.json"),
+            "--status-dir", str(demo / "status"),
+        ])
+        assert result.exit_code == 0, (printed.name, result.output)
+        assert result.stdout.startswith("VERIFIED"), result.stdout
+
+
+def test_a_pdf_without_a_code_or_damaged_says_so(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    from vcskill.errors import Code, Error
+    from vcskill.verifying.inputs import credential_from_input
+
+    blank = FPDF()
+    blank.add_page()
+    with pytest.raises(Error) as empty:
+        credential_from_input(bytes(blank.output()))
+    assert empty.value.code is Code.IMAGE_ERROR
+    assert "no QR code was found on the first page of the PDF" in str(empty.value)
+    with pytest.raises(Error) as damaged:
+        credential_from_input(b"%PDF-1.7\n" + b"\x00" * 500)
+    assert damaged.value.code is Code.IMAGE_ERROR
+    assert "the PDF cannot be read" in str(damaged.value)
 
 
 def test_rendering_is_reproducible(signed: dict[str, str], font: CjkFont) -> None:

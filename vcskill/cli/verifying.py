@@ -102,7 +102,7 @@ def verify(input_path: str | None, batch_path: Path | None, workers: int,
            at: str | None, require_occupation: str | None, min_level: str | None,
            any_credential: bool, as_json: bool) -> None:
     """Verify a credential offline: JSON, a vc+jwt, a QR payload, a photo of the QR code
-    (PNG or JPEG), or '-' for stdin.
+    (PNG or JPEG), a PDF certificate, or '-' for stdin.
 
     Exit 0 verified, 1 invalid, 2 unreadable or malformed input, or not a skill level
     certificate (a status list, a presentation, a registry file...), 3 could not decide (for
@@ -267,17 +267,19 @@ def _registry_file(registry: Path | None, trust_root: str | None, now: datetime)
 
 def _read_credential(path: str) -> bytes:
     """The credential in INPUT: a credential file, a QR payload (``VCS1:…``) in a text file,
-    or a PNG/JPEG photo of the QR code."""
+    a PNG/JPEG photo of the QR code, or a PDF certificate."""
     from vcskill.errors import InputError
     from vcskill.limits import DEFAULT_LIMITS
     from vcskill.qr.image import MAX_IMAGE_BYTES, looks_like_image
+    from vcskill.qr.pdf import looks_like_pdf
     from vcskill.verifying.inputs import credential_from_input
 
     if path != "-" and Path(path).is_dir():
         raise UsageError(f"{path} is a folder; to verify every credential in it, run: "
                          f"vcskill verify --batch {shlex.quote(path)}")
     raw = read_input(path, limit=MAX_IMAGE_BYTES)
-    if not looks_like_image(raw) and len(raw) > DEFAULT_LIMITS.max_credential_bytes * 2:
+    if not (looks_like_image(raw) or looks_like_pdf(raw)) \
+            and len(raw) > DEFAULT_LIMITS.max_credential_bytes * 2:
         raise InputError(f"{path} is larger than the credential size limit")
     return credential_from_input(raw)
 

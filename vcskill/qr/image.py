@@ -200,7 +200,13 @@ def read_qr_image(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> str:
             holds no QR code; ``QR_DECODE_ERROR`` when its QR codes hold something else
             (a link is never followed).
     """
-    gray = _open_image(data)
+    return read_qr_gray(_open_image(data), limits=limits, where="in the image")
+
+
+def read_qr_gray(gray: PilImage, *, limits: Limits = DEFAULT_LIMITS,
+                 where: str = "in the image") -> str:
+    """:func:`read_qr_image` for pixels already decoded (grayscale, bounded in size by the
+    caller); ``where`` says in the error where no code was found."""
     texts: list[str] = []
     for look in _LOOKS:
         texts += _scan(gray, look)
@@ -213,7 +219,7 @@ def read_qr_image(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> str:
                                 f"limit is {limits.max_qr_payload_bytes:,}")
             return text
     if not texts:
-        raise _image_error("no QR code was found in the image; photograph it straight on, "
+        raise _image_error(f"no QR code was found {where}; photograph it straight on, "
                            "sharp and filling much of the picture")
     raise _qr_error(_not_ours(texts[0]))
 

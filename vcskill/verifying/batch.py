@@ -27,7 +27,7 @@ from vcskill.verifying.verifier import Policy, Verifier
 
 __all__ = ["BulkSummary", "Item", "Verdict", "read_items", "verify_items"]
 
-SUFFIXES: Final = (".json", ".jwt", ".txt", ".png", ".jpg", ".jpeg")
+SUFFIXES: Final = (".json", ".jwt", ".txt", ".png", ".jpg", ".jpeg", ".pdf")
 MAX_ITEMS: Final = 1_000_000
 MAX_JSONL_BYTES: Final = 4 * 1024 * 1024 * 1024
 CHUNK: Final = 32
