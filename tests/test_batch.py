@@ -352,6 +352,23 @@ def test_qr_codes_and_certificates_for_a_cohort(issuer: Path, tmp_path: Path) ->
     assert json.loads(decoded.stdout)["credentialSubject"]["name"] == "学员1"
 
 
+def test_a_rerun_into_another_folder_says_where_the_credentials_are(issuer: Path,
+                                                                    tmp_path: Path) -> None:
+    """Issue #11: a re-run into a new --out-dir wrote nothing and only said "already
+    issued". It still signs nothing twice, and now says that the files are elsewhere (and
+    does not fail trying to add a QR code to a credential it does not have)."""
+    cohort = write_csv(tmp_path / "c.csv", 3)
+    ok(batch(issuer, cohort, tmp_path))
+    again = run("issue-batch", cohort, "--key", issuer, "--ledger", tmp_path / "issuer.ledger",
+                "--out-dir", tmp_path / "elsewhere", "--qr")
+    assert again.exit_code == 0, again.output
+    assert "0 issued, 3 already issued, 0 failed" in again.stdout
+    assert "3 of the rows already issued were written by an earlier run to another folder" \
+        in again.stdout
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+    assert len(ledger_rows(tmp_path / "issuer.ledger")) == 3
+
+
 def test_verify_batch_over_a_directory_and_a_jsonl_file(issuer: Path, tmp_path: Path) -> None:
     trust = registry_for(issuer, tmp_path)
     ok(batch(issuer, write_csv(tmp_path / "c.csv", 6), tmp_path))

@@ -175,9 +175,14 @@ def issue_batch(csv_path: Path, key_path: Path, ledger: Path, status_url: str | 
                         workers=workers, status_url=status_url, proof_format=cryptosuite,
                         qr=qr, pdf=pdf,
                         progress=ProgressBar(force=progress) if progress is not False else None)
-    click.echo(f"{summary.rows} rows: {summary.issued} issued, {summary.skipped} already "
-               f"issued, {summary.failed} failed; {summary.rate:,.0f} credentials/s "
-               f"({summary.seconds:.1f} s) -> {out_dir}")
+    click.echo(f"{summary.rows} rows: {summary.issued} issued, "
+               f"{summary.skipped + summary.elsewhere} already issued, {summary.failed} failed; "
+               f"{summary.rate:,.0f} credentials/s ({summary.seconds:.1f} s) -> {out_dir}")
+    if summary.elsewhere:
+        click.echo(f"  {summary.elsewhere} of the rows already issued were written by an earlier "
+                   f"run to another folder, so {out_dir} does not hold them: a row is signed "
+                   "once (the ledger keeps it), so copy them from that run's --out-dir; to "
+                   "change one, revoke it (vcskill revoke) and issue it under a new number")
     for failure in summary.failures:
         click.echo(f"  line {failure.line}: {safe_text(failure.detail)}", err=True)
     if summary.failed:

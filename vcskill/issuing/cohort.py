@@ -47,7 +47,9 @@ class Row:
 @dataclass(frozen=True, slots=True)
 class RowOutcome:
     line: int
-    status: str  # "issued", "skipped" (already issued) or "failed"
+    # "issued", "skipped" (already issued, its file in the output folder), "elsewhere"
+    # (already issued by a run that wrote it to another folder) or "failed"
+    status: str
     detail: str  # the credential id, or the error
 
 
@@ -55,7 +57,8 @@ class RowOutcome:
 class BatchSummary:
     rows: int = 0
     issued: int = 0
-    skipped: int = 0
+    skipped: int = 0  # already issued, the credential file is in the output folder
+    elsewhere: int = 0  # already issued by an earlier run into another folder
     failures: list[RowOutcome] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -205,6 +208,11 @@ def _issue_rows(rows: Sequence[Row]) -> list[RowOutcome]:
         if isinstance(result, Error):
             outcomes.append(RowOutcome(row.line, "failed", f"{result} [{result.code}]"))
             continue
+        if result.skipped and not out.exists():
+            # Issued by a run into another folder. Signing it again would make a second
+            # credential under the same id; say where it is instead.
+            outcomes.append(RowOutcome(row.line, "elsewhere", result.record.credential_id))
+            continue
         try:
             _extras(job, out)
         except (Error, OSError) as exc:
@@ -259,11 +267,14 @@ def issue_batch(csv_path: Path, *, key_path: Path, ledger_path: Path, out_dir: P
                 summary.issued += 1
             elif outcome.status == "skipped":
                 summary.skipped += 1
+            elif outcome.status == "elsewhere":
+                summary.elsewhere += 1
             else:
                 summary.failures.append(outcome)
         summary.seconds = time.monotonic() - started
         if progress is not None:
-            progress(summary.issued + summary.skipped + summary.failed, summary.rows, summary)
+            progress(summary.issued + summary.skipped + summary.elsewhere + summary.failed,
+                     summary.rows, summary)
 
     account(())
     try:

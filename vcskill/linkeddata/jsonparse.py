@@ -107,7 +107,11 @@ def _decode(data: bytes | str, limits: Limits, what: str) -> str:
     if not raw:
         raise InputError(f"The {what} is empty.")
     if raw.startswith(_BOM):
-        raise InputError(f"The {what} starts with a UTF-8 byte order mark; remove it.")
+        # RFC 8259 §8.1: a JSON text has no BOM. It comes from re-saving the file in an editor
+        # (Notepad's "UTF-8 with BOM"), never from an issuer, so say how to undo it.
+        raise InputError(f"The {what} starts with a UTF-8 byte order mark, added by an editor "
+                         "that re-saved it; remove it (save as UTF-8 without BOM), or use the "
+                         "file as the issuer sent it.")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"The {what} is encoded as UTF-16; JSON must be UTF-8.")
     try:
