@@ -84,3 +84,24 @@ def test_identity_number_is_masked_and_matched_only_by_digest() -> None:
     assert check_id_number("370102 199001011234", digest=digest, salt="salt")
     assert not check_id_number("370102199001011235", digest=digest, salt="salt")
     assert not check_id_number("", digest=digest, salt="salt")
+
+
+def test_one_table_names_the_occupations_in_english_for_page_and_certificate() -> None:
+    """Issue #11: 互联网营销师 was "Internet Marketer" on the page and "Internet Marketing
+    Specialist" on the certificate, from two tables. There is one now, in the vocabulary."""
+    from pathlib import Path
+
+    import vcskill
+    from vcskill.model.skills import english_occupation_name
+
+    assert english_occupation_name("4-01-02-07", "互联网营销师") == \
+        "Internet Marketing Specialist"
+    assert english_occupation_name("4-01-02-07", "互联网营销师", "2022") == \
+        "Internet Marketing Specialist"
+    assert english_occupation_name("4-01-02-07", "互联网营销师", "2015") is None
+    # a credential pairing a known code with another name gets no translation at all
+    assert english_occupation_name("6-31-01-03", "焊工") is None
+    package = Path(vcskill.__file__).parent
+    holders = [p.relative_to(package).as_posix() for p in package.rglob("*.py")
+               if "Elderly Care Worker" in p.read_text(encoding="utf-8")]
+    assert holders == ["model/skills.py"]

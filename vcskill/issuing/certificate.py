@@ -37,7 +37,7 @@ from vcskill.errors import ConfigurationError, InputError, UsageError
 from vcskill.limits import DEFAULT_LIMITS
 from vcskill.linkeddata.jsonparse import parse_json
 from vcskill.model.credential import SkillCredential
-from vcskill.model.skills import CHINA_STANDARD_TIME
+from vcskill.model.skills import CHINA_STANDARD_TIME, english_occupation_name
 from vcskill.proofs.jose import decode_jwt, looks_like_jwt
 from vcskill.qr.image import make_qr
 from vcskill.qr.payload import encode_payload
@@ -187,21 +187,6 @@ def find_cjk_font(environ: Mapping[str, str] | None = None, *,
 
 # -- the facts printed -------------------------------------------------------------------------
 
-# English names for the occupations the CLI knows (vcskill.model.skills.KNOWN_OCCUPATIONS),
-# used only when the credential's Chinese name is the one listed: a display translation, not a code.
-OCCUPATION_NAMES_EN: dict[tuple[str, str, str], str] = {
-    ("6-31-01-03", "2022", "电工"): "Electrician",
-    ("6-18-02-04", "2022", "焊工"): "Welder",
-    ("6-18-01-01", "2022", "车工"): "Lathe Operator",
-    ("6-18-01-05", "2022", "镗工"): "Boring Machine Operator",
-    ("6-20-03-03", "2022", "焊接材料制造工"): "Welding Consumables Maker",
-    ("6-30-99-00", "2015", "工业机器人系统操作员"): "Industrial Robot System Operator",
-    ("6-04-02-02", "2015", "缫丝工"): "Silk Reeler",
-    ("4-03-02-01", "2022", "中式烹调师"): "Chinese Cuisine Cook",
-    ("4-01-02-07", "2022", "互联网营销师"): "Internet Marketing Specialist",
-    ("4-10-01-05", "2022", "养老护理员"): "Elderly Care Worker",
-}
-
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 
@@ -280,7 +265,7 @@ def read_credential(credential: bytes | str | Mapping[str, Any]
         occupation_code=occ.code,
         occupation_edition=occ.edition,
         occupation_zh=occ.name_zh,
-        occupation_en=OCCUPATION_NAMES_EN.get((occ.code, occ.edition, occ.name_zh)),
+        occupation_en=english_occupation_name(occ.code, occ.name_zh, occ.edition),
         work_type=occ.work_type,
         level_code=lvl.code,
         level_zh=lvl.name_zh,

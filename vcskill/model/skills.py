@@ -166,6 +166,32 @@ KNOWN_OCCUPATIONS: dict[tuple[str, str], str] = {
     ("4-10-01-05", "2022"): "养老护理员",
 }
 
+# Their English names, for display beside the Chinese one (the page, the certificate): a
+# translation for the reader, never part of what is signed or judged.
+OCCUPATION_NAMES_EN: dict[tuple[str, str], str] = {
+    ("6-31-01-03", "2022"): "Electrician",
+    ("6-18-02-04", "2022"): "Welder",
+    ("6-18-01-01", "2022"): "Lathe Operator",
+    ("6-18-01-05", "2022"): "Boring Machine Operator",
+    ("6-20-03-03", "2022"): "Welding Consumables Maker",
+    ("6-30-99-00", "2015"): "Industrial Robot System Operator",
+    ("6-04-02-02", "2015"): "Silk Reeler",
+    ("4-03-02-01", "2022"): "Chinese Cuisine Cook",
+    ("4-01-02-07", "2022"): "Internet Marketing Specialist",
+    ("4-10-01-05", "2022"): "Elderly Care Worker",
+}
+
+
+def english_occupation_name(code: str | None, name_zh: str | None,
+                            edition: str | None = None) -> str | None:
+    """The English name of a known occupation, only when the Chinese name given is the one
+    listed for its code (a credential that pairs 6-31-01-03 with another name gets none).
+    Without ``edition``, any edition's entry for the code and name will do."""
+    for (known_code, known_edition), known_zh in KNOWN_OCCUPATIONS.items():
+        if known_code == code and known_zh == name_zh and edition in (None, known_edition):
+            return OCCUPATION_NAMES_EN.get((known_code, known_edition))
+    return None
+
 
 # Unified social credit code (统一社会信用代码), GB 32100-2015: 18 characters from a 31-symbol
 # alphabet (no I, O, S, V, Z); the last is a check character with weights 3^(i-1) mod 31.

@@ -8,7 +8,7 @@ from typing import Final
 
 from vcskill import __version__
 from vcskill.errors import Code
-from vcskill.model.skills import LEVELS
+from vcskill.model.skills import LEVELS, english_occupation_name
 from vcskill.verifying.report import CheckId, VerificationReport
 from vcskill.web.config import Lang, ServeLimits, Verdict
 from vcskill.web.markup import Html, h, join
@@ -19,7 +19,6 @@ from vcskill.web.words import (
     CHECK_LABELS,
     CODE_SENTENCES,
     KIND_SENTENCES,
-    OCCUPATIONS_EN,
     PURPOSES,
     STANDINGS,
     WORDS,
@@ -239,7 +238,7 @@ def verdict_page(lang: Lang, result: Result) -> Html:
         level = LEVELS.get(c.level or "")
         occupation = Html("–")
         if c.occupation:
-            english = OCCUPATIONS_EN.get(c.occupation)
+            english = english_occupation_name(c.occupation, c.occupation_name)
             occupation = h('{zh}<span class="sub">{en}{code}</span>',
                            zh=_bdi(c.occupation_name), en=f"{english} · " if english else "",
                            code=c.occupation)

@@ -250,21 +250,6 @@ PURPOSES: Final[dict[str, tuple[str, str]]] = {
     "revocation": ("撤销列表", "Revocation list"),
     "suspension": ("暂停列表", "Suspension list"),
 }
-# English names of the occupations vcskill.model.skills knows, for display only.
-OCCUPATIONS_EN: Final[dict[str, str]] = {
-    "6-31-01-03": "Electrician",
-    "6-18-02-04": "Welder",
-    "6-18-01-01": "Lathe Operator",
-    "6-18-01-05": "Boring Machine Operator",
-    "6-20-03-03": "Welding Consumables Maker",
-    "6-30-99-00": "Industrial Robot System Operator",
-    "6-04-02-02": "Silk Reeler",
-    "4-03-02-01": "Chinese Cuisine Cook",
-    "4-01-02-07": "Internet Marketer",
-    "4-10-01-05": "Elderly Care Worker",
-}
-
-
 def word(lang: Lang, key: str, **values: object) -> str:
     zh, en = WORDS[key]
     text = zh if lang == "zh" else en
