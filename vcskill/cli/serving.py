@@ -33,16 +33,22 @@ from vcskill.cli.app import (
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="A host name employers reach the page by (repeatable; *.example.cn for "
                    "subdomains) [default: this machine, and --host if it is one address].")
+@click.option("--issuer-key", type=click.Path(dir_okay=False, path_type=Path),
+              help="Open the VC API's POST /credentials/issue, signing with this key, for "
+                   "holders of the token in VCSKILL_ISSUE_TOKEN.")
+@click.option("--allow-test-contexts", is_flag=True,
+              help="Also accept the W3C examples contexts the official test suites use "
+                   "(conformance runs only).")
 @click.option("--quiet", is_flag=True, help="Do not log requests.")
 @handle_errors
 def serve_command(cache: Path | None, registry: Path | None, trust_root: str | None,
                   status_dir: Path | None, allow_expired_registry: bool, host: str, port: int,
                   workers: int, root_path: str, allowed_hosts: tuple[str, ...],
-                  quiet: bool) -> None:
+                  issuer_key: Path | None, allow_test_contexts: bool, quiet: bool) -> None:
     """The employer's verification page: scan or upload a QR code, or paste a credential.
 
     Works offline from the sync cache; no asset is loaded from the internet. Integrators
-    POST to /api/verify.
+    POST to /api/verify, or to the W3C VC API's /credentials/verify.
 
     \b
     Example:
@@ -59,6 +65,7 @@ def serve_command(cache: Path | None, registry: Path | None, trust_root: str | N
     serve(host=host, port=port, cache=cache, registry=registry, trust_root=trust_root,
           status_dir=status_dir, allow_expired_registry=allow_expired_registry,
           workers=workers, root_path=root_path.rstrip("/"),
-          allowed_hosts=allowed_hosts or None, echo=click.echo, quiet=quiet)
+          allowed_hosts=allowed_hosts or None, issuer_key=issuer_key,
+          allow_test_contexts=allow_test_contexts, echo=click.echo, quiet=quiet)
 
 

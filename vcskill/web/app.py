@@ -13,6 +13,9 @@ uvicorn (:mod:`vcskill.web.server`). Routes::
                          the report JSON plus ``verdict`` (green, red or amber)
     GET  /healthz        liveness and the registry in use
     GET  /static/...     the page's CSS, script and icon, from the package
+    POST /credentials/verify, /credentials/issue
+                         the W3C VC API (:mod:`vcskill.web.vcapi`); issuing only when the
+                         server was given an issuer key and a token
 
 Every body is bounded before it is read: a ``Content-Length`` is required and checked against
 the limit, and the whole body must arrive within ``ServeLimits.body_seconds`` (408 otherwise).
@@ -25,7 +28,6 @@ POST a browser sends from another origin (403).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -44,12 +46,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vcskill import __version__
+from vcskill.linkeddata.contexts import ContextStore
+from vcskill.verifying.report import VerificationReport
+from vcskill.verifying.verifier import Accept
 from vcskill.web.config import LOOPBACK_NAMES, Lang, ServeLimits, TrustConfig
 from vcskill.web.markup import Html
 from vcskill.web.pages import input_error_page, message_page, start_page, verdict_page
@@ -61,12 +66,14 @@ from vcskill.web.submission import (
     credential_bytes,
     media_type,
     parse_multipart,
+    read_body,
     submission_from_form,
     submission_from_json,
 )
-from vcskill.web.trust import TrustSource
+from vcskill.web.trust import TrustSource, TrustState
+from vcskill.web.vcapi import IssuerEndpoint, VcApi
 from vcskill.web.verdict import Result
-from vcskill.web.words import format_size, word
+from vcskill.web.words import word
 
 __all__ = ["SECURITY_HEADERS", "VerifyService", "create_app"]
 
@@ -116,7 +123,19 @@ class VerifyService:
 
     def verify(self, submission: Submission) -> Result:
         """Verify one submission (called in a worker thread)."""
-        data = self._decode(submission)
+        report, trust, now = self.check(self._decode(submission), submission.accept)
+        refusal = report.refusal
+        if refusal is not None:
+            # Not a credential the page judges (not JSON, a status list, a registry file...):
+            # said so, as for an image without a QR code, never shown as a verdict.
+            raise HttpError(HTTPStatus.UNPROCESSABLE_ENTITY, str(refusal.code), refusal.detail,
+                            kind=report.kind)
+        return Result(report, trust, now)
+
+    def check(self, data: bytes | Mapping[str, Any], accept: Accept | str | None
+              ) -> tuple[VerificationReport, TrustState, datetime]:
+        """The report on ``data`` with the current trust, the trust and the time it was
+        judged at (called in a worker thread)."""
         now = self.clock()
         trust = self.trust.current(now)
         # One verification at a time in this process: it is CPU-bound Python, so threads
@@ -126,17 +145,9 @@ class VerifyService:
             raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, "BUSY",
                             "the server is busy; try again in a moment")
         try:
-            report = trust.verifier.check(data, at=now, accept=submission.accept)
+            return trust.verifier.check(data, at=now, accept=accept), trust, now
         finally:
             self._verify_lock.release()
-        refusal = report.refusal
-        if refusal is not None:
-            # Not a credential the page judges (not JSON, a status list, a registry file...):
-            # said so, as for an image without a QR code, never shown as a verdict.
-            raise HttpError(HTTPStatus.UNPROCESSABLE_ENTITY, str(refusal.code), refusal.detail,
-                            kind=report.kind)
-        return Result(report, trust, now)
-
 
     def _decode(self, submission: Submission) -> bytes | Mapping[str, Any]:
         """The credential of a submission; photos are decoded a bounded number at a time."""
@@ -223,14 +234,19 @@ def create_app(*, cache: str | os.PathLike[str] | None = None,
                status_dir: str | os.PathLike[str] | None = None,
                allow_expired_registry: bool = False, limits: ServeLimits | None = None,
                allowed_hosts: Sequence[str] = LOOPBACK_NAMES,
+               issuer: IssuerEndpoint | None = None, allow_test_contexts: bool = False,
                clock: Callable[[], datetime] | None = None) -> ASGIApp:
     """The verification page and API as an ASGI application.
 
     The trust comes from a sync cache (``cache``) or a registry file with the regulator's
     root (``registry`` and ``trust_root``), and is read again when those files change.
     ``allowed_hosts`` are the names the page answers to (the ``Host`` header; ``*.example.cn``
-    for subdomains, ``*`` for any); by default this machine only. ``clock`` (tests) replaces
-    the verification time, which is otherwise now.
+    for subdomains, ``*`` for any); by default this machine only. ``issuer`` opens the VC
+    API's ``POST /credentials/issue`` behind its bearer token (:mod:`vcskill.web.vcapi`);
+    without it the server issues nothing. ``allow_test_contexts`` also accepts the W3C
+    examples contexts the official test suites sign with: for conformance runs only, never
+    for credentials people rely on. ``clock`` (tests) replaces the verification time, which
+    is otherwise now.
 
     Raises:
         UsageError: a configuration that cannot work (both a cache and a registry file, a
@@ -239,10 +255,12 @@ def create_app(*, cache: str | os.PathLike[str] | None = None,
     config = TrustConfig(cache=_path(cache), registry=_path(registry), trust_root=trust_root,
                          status_dir=_path(status_dir),
                          allow_expired_registry=allow_expired_registry)
-    service = VerifyService(TrustSource(config), limits or ServeLimits())
+    contexts = ContextStore.bundled(allow_test_contexts=allow_test_contexts)
+    service = VerifyService(TrustSource(config, contexts=contexts), limits or ServeLimits())
     if clock is not None:
         service.clock = clock
     routes = _Routes(service)
+    vc_api = VcApi(service, issuer)
     app = Starlette(
         routes=[
             Route("/", routes.start, methods=["GET"]),
@@ -250,6 +268,8 @@ def create_app(*, cache: str | os.PathLike[str] | None = None,
             Route("/static/{name}", routes.static, methods=["GET"]),
             Route("/verify", routes.post_form, methods=["POST"]),
             Route("/api/verify", routes.post_api, methods=["POST"]),
+            Route("/credentials/verify", vc_api.verify_credential, methods=["POST"]),
+            Route("/credentials/issue", vc_api.issue_credential, methods=["POST"]),
         ],
         exception_handlers={HTTPException: routes.http_error},  # type: ignore[dict-item]
     )
@@ -377,11 +397,11 @@ class _Routes:
         content_type = request.headers.get("content-type", "")
         kind = media_type(content_type)
         if kind == "multipart/form-data":
-            body = await self._body(request, limits.max_form_bytes)
+            body = await read_body(request, limits, limits.max_form_bytes)
             parts = parse_multipart(body, content_type, max_parts=limits.max_form_parts)
             return submission_from_form(parts, limits)
         if kind == "application/x-www-form-urlencoded":
-            body = await self._body(request, limits.max_text_bytes * 3
+            body = await read_body(request, limits, limits.max_text_bytes * 3
                                     + limits.form_overhead_bytes)
             fields = parse_qs(body.decode("ascii", "replace"),
                               max_num_fields=limits.max_form_parts)
@@ -389,67 +409,14 @@ class _Routes:
                 [Part(name, values[0].encode("utf-8")) for name, values in fields.items()],
                 limits)
         if api and kind == "application/json":
-            return submission_from_json(await self._body(request, limits.max_text_bytes),
+            return submission_from_json(await read_body(request, limits, limits.max_text_bytes),
                                         limits)
         if api and kind in ("image/png", "image/jpeg"):
-            return Submission(image=await self._body(request, limits.max_image_bytes))
+            return Submission(image=await read_body(request, limits, limits.max_image_bytes))
         accepted = ("application/json, multipart/form-data, image/png or image/jpeg" if api
                     else "multipart/form-data")
         raise HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
                         f"send {accepted}, not {kind or 'no Content-Type'}", close=True)
-
-    async def _body(self, request: Request, cap: int) -> bytes:
-        """The request body, refused before it is read when it is larger than ``cap`` or has
-        no ``Content-Length``, and refused when it does not arrive in time."""
-        limits = self.service.limits
-        if request.headers.get("transfer-encoding") or "content-length" not in request.headers:
-            raise HttpError(HTTPStatus.LENGTH_REQUIRED, "LENGTH_REQUIRED",
-                            "send the body with a Content-Length", close=True)
-        raw = request.headers["content-length"]
-        if not raw.strip().isdigit():
-            raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",
-                            "the Content-Length is not a number", close=True)
-        length = int(raw)
-        if length > cap:
-            await self._drain(request, length)
-            raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "INPUT_TOO_LARGE",
-                            f"the upload is larger than {format_size(cap)}: images may be up "
-                            f"to {format_size(limits.max_image_bytes)}, text up to "
-                            f"{format_size(limits.max_text_bytes)}", close=True)
-        chunks: list[bytes] = []
-        received = 0
-        try:
-            async with asyncio.timeout(limits.body_seconds):
-                async for chunk in request.stream():
-                    received += len(chunk)
-                    if received > length:  # h11 refuses this first; never trust it alone
-                        raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",
-                                        "the body is longer than its Content-Length",
-                                        close=True)
-                    chunks.append(chunk)
-        except TimeoutError:
-            raise HttpError(HTTPStatus.REQUEST_TIMEOUT, "TIMEOUT", "the upload took too long",
-                            close=True) from None
-        except ClientDisconnect:
-            raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR", "the upload ended early",
-                            close=True) from None
-        if received < length:
-            raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR", "the upload ended early",
-                            close=True)
-        return b"".join(chunks)
-
-    async def _drain(self, request: Request, length: int) -> None:
-        """Read and drop an oversize body up to a bound, so that the client, still sending,
-        sees our 413 rather than a reset connection."""
-        if length > self.service.limits.drain_bytes:
-            return
-        try:
-            async with asyncio.timeout(self.service.limits.body_seconds):
-                async for _chunk in request.stream():
-                    pass
-        except (TimeoutError, ClientDisconnect):
-            pass
-
 
 def _closing(exc: HttpError) -> dict[str, str] | None:
     """``Connection: close`` after a request whose body was not read to its end."""

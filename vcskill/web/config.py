@@ -23,6 +23,7 @@ class ServeLimits:
     max_image_bytes: int = 8 * 1024 * 1024  # a phone photo
     max_text_bytes: int = 64 * 1024  # a pasted payload or credential; a JSON API body
     form_overhead_bytes: int = 16 * 1024  # multipart boundaries and headers
+    max_api_bytes: int = 512 * 1024  # a VC API request: a credential may be 256 KiB
     max_form_parts: int = 8
     header_seconds: float = 10.0  # seconds the headers of one request may take to arrive
     body_seconds: float = 60.0  # seconds a whole request body may take

@@ -29,7 +29,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -41,11 +41,32 @@ from vcskill.web.app import create_app
 from vcskill.web.config import LOOPBACK_NAMES, ServeLimits, TrustConfig
 from vcskill.web.protocol import CONFIG_ATTRIBUTE, HeaderDeadlineProtocol
 from vcskill.web.trust import TrustSource
+from vcskill.web.vcapi import IssuerEndpoint
 
 __all__ = ["ServeLimits", "TrustConfig", "WebServer", "app_from_environment", "make_server",
            "serve"]
 
 ENVIRONMENT: Final = "VCSKILL_SERVE_CONFIG"  # how the worker processes get the trust sources
+TOKEN_ENVIRONMENT: Final = "VCSKILL_ISSUE_TOKEN"  # the bearer token of /credentials/issue
+
+
+def issuer_endpoint(issuer_key: Path | None,
+                    environ: Mapping[str, str] | None = None) -> IssuerEndpoint | None:
+    """The VC API issuer of ``--issuer-key``: the key (its passphrase from
+    ``VCSKILL_PASSPHRASE``) and the bearer token from ``VCSKILL_ISSUE_TOKEN``, which must be
+    set: issuing is never open. None without a key."""
+    if issuer_key is None:
+        return None
+    from vcskill.errors import UsageError
+    from vcskill.keys.keyfile import passphrase_from_env, read_key_file
+
+    environ = os.environ if environ is None else environ
+    token = environ.get(TOKEN_ENVIRONMENT, "")
+    if not token:
+        raise UsageError(f"--issuer-key opens POST /credentials/issue, which needs a bearer "
+                         f"token: set {TOKEN_ENVIRONMENT} (at least 32 characters)")
+    return IssuerEndpoint(read_key_file(issuer_key, passphrase=passphrase_from_env(environ)),
+                          token)
 
 
 def _uvicorn_config(app: ASGIApp | str, limits: ServeLimits, *, workers: int = 1,
@@ -134,6 +155,7 @@ def make_server(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None
                 status_dir: Path | None = None, allow_expired_registry: bool = False,
                 limits: ServeLimits | None = None, root_path: str = "", quiet: bool = True,
                 allowed_hosts: Sequence[str] | None = None,
+                issuer: IssuerEndpoint | None = None, allow_test_contexts: bool = False,
                 clock: Callable[[], datetime] | None = None) -> WebServer:
     """Bind the server (``port=0``: any free port) without serving yet.
 
@@ -143,7 +165,8 @@ def make_server(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None
     limits = limits or ServeLimits()
     app = create_app(cache=cache, registry=registry, trust_root=trust_root,
                      status_dir=status_dir, allow_expired_registry=allow_expired_registry,
-                     limits=limits, clock=clock,
+                     limits=limits, clock=clock, issuer=issuer,
+                     allow_test_contexts=allow_test_contexts,
                      allowed_hosts=allowed_hosts or default_allowed_hosts(host))
     return WebServer(app, limits, host=host, port=port, root_path=root_path, quiet=quiet)
 
@@ -167,20 +190,24 @@ def app_from_environment() -> ASGIApp:
     return create_app(cache=path("cache"), registry=path("registry"),
                       status_dir=path("status_dir"), trust_root=settings.get("trust_root"),
                       allow_expired_registry=bool(settings.get("allow_expired_registry")),
-                      allowed_hosts=tuple(settings["allowed_hosts"]))
+                      allowed_hosts=tuple(settings["allowed_hosts"]),
+                      issuer=issuer_endpoint(path("issuer_key")),
+                      allow_test_contexts=bool(settings.get("allow_test_contexts")))
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None = None,
           registry: Path | None = None, trust_root: str | None = None,
           status_dir: Path | None = None, allow_expired_registry: bool = False,
           limits: ServeLimits | None = None, workers: int = 1, root_path: str = "",
-          allowed_hosts: Sequence[str] | None = None,
-          echo: Callable[[str], Any] | None = None, quiet: bool = False) -> None:
+          allowed_hosts: Sequence[str] | None = None, issuer_key: Path | None = None,
+          allow_test_contexts: bool = False, echo: Callable[[str], Any] | None = None,
+          quiet: bool = False) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM), then close cleanly.
 
     ``workers`` processes share the listening socket, each with its own verifier. Binds to
     loopback unless ``host`` names another address; says so when it does. ``allowed_hosts``
     are the names employers reach the page by (default: :func:`default_allowed_hosts`).
+    ``issuer_key`` opens the VC API's issuing behind ``VCSKILL_ISSUE_TOKEN``.
     """
     if echo is None:
         def echo(line: str) -> None:
@@ -197,12 +224,14 @@ def serve(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None = Non
                          status_dir=status_dir, allow_expired_registry=allow_expired_registry)
     source = TrustSource(config)  # refuses a configuration that cannot work, before binding
     hosts = tuple(allowed_hosts or default_allowed_hosts(host))
+    issuer = issuer_endpoint(issuer_key)  # a missing token or a bad key stops it here
     if workers == 1:
         server = make_server(host=host, port=port, cache=cache, registry=registry,
                              trust_root=trust_root, status_dir=status_dir,
                              allow_expired_registry=allow_expired_registry, limits=limits,
-                             root_path=root_path, quiet=quiet, allowed_hosts=hosts)
-        _announce(echo, server.url, source, host, workers, hosts)
+                             root_path=root_path, quiet=quiet, allowed_hosts=hosts,
+                             issuer=issuer, allow_test_contexts=allow_test_contexts)
+        _announce(echo, server.url, source, host, workers, hosts, issuer, allow_test_contexts)
         try:
             server.serve_forever()
         finally:
@@ -212,11 +241,13 @@ def serve(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None = Non
     os.environ[ENVIRONMENT] = json.dumps({
         "cache": _text(cache), "registry": _text(registry), "status_dir": _text(status_dir),
         "trust_root": trust_root, "allow_expired_registry": allow_expired_registry,
-        "allowed_hosts": hosts})
+        "allowed_hosts": hosts, "issuer_key": _text(issuer_key),
+        "allow_test_contexts": allow_test_contexts})
     sock = _bind(host, port)
     address = sock.getsockname()
     shown = f"[{address[0]}]" if ":" in address[0] else address[0]
-    _announce(echo, f"http://{shown}:{address[1]}/", source, host, workers, hosts)
+    _announce(echo, f"http://{shown}:{address[1]}/", source, host, workers, hosts, issuer,
+              allow_test_contexts)
     uvicorn_config = _uvicorn_config("vcskill.web.server:app_from_environment", limits,
                                      workers=workers, root_path=root_path, quiet=quiet)
     from uvicorn.supervisors import Multiprocess
@@ -233,7 +264,8 @@ def _text(path: Path | None) -> str | None:
 
 
 def _announce(echo: Callable[[str], Any], url: str, source: TrustSource, host: str,
-              workers: int, hosts: Sequence[str]) -> None:
+              workers: int, hosts: Sequence[str], issuer: IssuerEndpoint | None,
+              allow_test_contexts: bool) -> None:
     from datetime import UTC
 
     trust = source.current(datetime.now(UTC))
@@ -250,5 +282,11 @@ def _announce(echo: Callable[[str], Any], url: str, source: TrustSource, host: s
         if tuple(hosts) == LOOPBACK_NAMES:
             echo("  warning: it answers only to this machine's names; give the name employers "
                  "use with --allowed-host (e.g. --allowed-host verify.example.cn)")
+    if allow_test_contexts:
+        echo("  warning: the W3C examples contexts are accepted (--allow-test-contexts): for "
+             "conformance runs only, never for credentials people rely on")
+    if issuer is not None:
+        echo(f"  issuing as {issuer.key.metadata.controller} at POST /credentials/issue, "
+             f"for holders of the {TOKEN_ENVIRONMENT} token")
     echo("  Ctrl-C stops it")
 

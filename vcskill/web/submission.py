@@ -1,14 +1,17 @@
-"""Reading what a request submits: a multipart form, a URL-encoded form, a JSON body or a raw
-image, each bounded, into the one :class:`Submission` the server verifies; and the page
-language a request asks for."""
+"""Reading what a request submits: its body, bounded in size and in time
+(:func:`read_body`); a multipart form, a URL-encoded form, a JSON body or a raw image, into
+the one :class:`Submission` the server verifies; and the page language a request asks for."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import Message
 from http import HTTPStatus
 from typing import Any
+
+from starlette.requests import ClientDisconnect, Request
 
 from vcskill.errors import Error
 from vcskill.web.config import Lang, ServeLimits
@@ -216,3 +219,56 @@ def choose_lang(query: Mapping[str, list[str]], form_lang: str | None, cookie: s
         if tag.startswith("en"):
             return "en", False
     return "zh", False
+
+
+async def read_body(request: Request, limits: ServeLimits, cap: int) -> bytes:
+    """The request body, refused before it is read when it is larger than ``cap`` or has
+    no ``Content-Length``, and refused when it does not arrive in time."""
+    if request.headers.get("transfer-encoding") or "content-length" not in request.headers:
+        raise HttpError(HTTPStatus.LENGTH_REQUIRED, "LENGTH_REQUIRED",
+                        "send the body with a Content-Length", close=True)
+    raw = request.headers["content-length"]
+    if not raw.strip().isdigit():
+        raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",
+                        "the Content-Length is not a number", close=True)
+    length = int(raw)
+    if length > cap:
+        await _drain(request, limits, length)
+        raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "INPUT_TOO_LARGE",
+                        f"the upload is larger than {format_size(cap)}: images may be up "
+                        f"to {format_size(limits.max_image_bytes)}, text up to "
+                        f"{format_size(limits.max_text_bytes)}", close=True)
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        async with asyncio.timeout(limits.body_seconds):
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > length:  # h11 refuses this first; never trust it alone
+                    raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",
+                                    "the body is longer than its Content-Length",
+                                    close=True)
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HttpError(HTTPStatus.REQUEST_TIMEOUT, "TIMEOUT", "the upload took too long",
+                        close=True) from None
+    except ClientDisconnect:
+        raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR", "the upload ended early",
+                        close=True) from None
+    if received < length:
+        raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR", "the upload ended early",
+                        close=True)
+    return b"".join(chunks)
+
+
+async def _drain(request: Request, limits: ServeLimits, length: int) -> None:
+    """Read and drop an oversize body up to a bound, so that the client, still sending,
+    sees our 413 rather than a reset connection."""
+    if length > limits.drain_bytes:
+        return
+    try:
+        async with asyncio.timeout(limits.body_seconds):
+            async for _chunk in request.stream():
+                pass
+    except (TimeoutError, ClientDisconnect):
+        pass

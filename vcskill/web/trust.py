@@ -65,6 +65,11 @@ class TrustSource:
         self._stamp: tuple[Any, ...] | None = None
         self._state: TrustState | None = None
 
+    @property
+    def contexts(self) -> ContextStore:
+        """The context store every verifier and signature of this server uses."""
+        return self._contexts
+
     def _status_dir(self) -> Path | None:
         from did_registry.sources import status_directory
 
