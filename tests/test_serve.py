@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import re
 import shutil
 import signal
 import socket
@@ -461,6 +462,73 @@ def _png_of_code(world: World) -> bytes:
     from vcskill.qr.payload import encode_payload
 
     return make_qr(encode_payload(world.credential(GENUINE))).to_png()
+
+
+
+# -- accessibility (issue #11's audit; axe-core itself runs in no offline test) -----------------
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG 2.2 contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_focus_ring_and_the_amber_accents_reach_3_to_1(served: Running) -> None:
+    css = served.request("GET", "/static/app.css").text
+    colours = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6})", css))
+    assert _contrast(colours["focus"], "#ffffff") >= 3
+    for background in ("#ffffff", colours["amber-bg"]):
+        assert _contrast(colours["amber-accent"], background) >= 3, background
+    assert "#93b4f5" not in css and "#d97706" not in css  # the colours the audit measured
+    textarea = css.split("textarea {", 1)[1].split("}", 1)[0]
+    assert "font: 1rem" in textarea  # 16 px: iOS does not zoom into the field
+
+
+def test_each_checks_result_is_spoken_and_languages_are_marked(served: Running,
+                                                              world: World) -> None:
+    zh = served.form({"lang": "zh", "payload": world.credential(TAMPERED).decode()}).text
+    en = served.form({"lang": "en", "payload": world.credential(TAMPERED).decode()}).text
+    for text, words in ((zh, ("通过", "未通过", "未运行")), (en, ("passed", "failed", "not run"))):
+        items = re.findall(r'<li class="[a-z]+" data-check=.*?</li>', text)
+        assert items and all('class="sr-only"' in item for item in items)
+        for spoken in words:
+            assert f'<span class="sr-only">{spoken}: </span>' in text, spoken
+    assert "not run: an earlier check failed" not in zh and "未运行：前面的检查已未通过" in zh
+    assert '<span lang="en">' in zh  # the checks' English details
+    genuine = served.form({"lang": "en", "payload": world.credential(GENUINE).decode()}).text
+    assert '<span lang="zh-CN">三级/高级工</span>' in genuine
+    assert '<span lang="zh-CN">' in genuine.split('id="occupation"', 1)[1][:400]
+
+
+def test_an_error_page_is_titled_translated_and_keeps_the_pasted_text(served: Running) -> None:
+    empty = served.form({"lang": "zh", "payload": ""})
+    assert empty.status == 400
+    assert "<title>无法读取 · 职业技能等级证书核验</title>" in empty.text
+    assert "请拍摄或选择二维码照片，或粘贴二维码内容。" in empty.text  # NO_INPUT, in Chinese
+    pasted = served.form({"lang": "en", "payload": "VCS1:NOT-A-PAYLOAD<b>"})
+    assert pasted.status == 422
+    assert ">VCS1:NOT-A-PAYLOAD&lt;b&gt;</textarea>" in pasted.text
+    assert 'h1 tabindex="-1"' in pasted.text  # the script moves the focus there
+
+
+def test_the_page_says_it_sends_at_once_and_shows_that_it_is_busy(served: Running) -> None:
+    page = served.request("GET", "/?lang=zh").text
+    assert 'data-busy="正在核验…"' in page and "选好照片后立即开始核验。" in page
+    script = served.request("GET", "/static/app.js").text
+    assert 'setAttribute("aria-busy", "true")' in script
+
+
+def test_an_amber_page_asks_the_employer_to_tell_the_operator(start: Start,
+                                                              world: World) -> None:
+    served = start()  # no registry
+    page = served.request("GET", "/?lang=en").text
+    assert "Please tell whoever runs this page (they run vcskill sync)." in page
+    assert "本页面还没有可信机构名录" in served.request("GET", "/?lang=zh").text
 
 
 # -- the page ---------------------------------------------------------------------------------

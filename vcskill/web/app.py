@@ -73,7 +73,7 @@ from vcskill.web.submission import (
 from vcskill.web.trust import TrustSource, TrustState
 from vcskill.web.vcapi import IssuerEndpoint, VcApi
 from vcskill.web.verdict import Result
-from vcskill.web.words import word
+from vcskill.web.words import REQUEST_SENTENCES, pick, word
 
 __all__ = ["SECURITY_HEADERS", "VerifyService", "create_app"]
 
@@ -357,6 +357,7 @@ class _Routes:
     # -- POST ---------------------------------------------------------------------------
     async def post_form(self, request: Request) -> Response:
         lang, _explicit = _lang(request)
+        submission = Submission()
         try:
             submission = await self._submission(request, api=False)
             lang, _explicit = _lang(request, submission.lang)
@@ -367,9 +368,11 @@ class _Routes:
                               HTTPStatus.REQUEST_ENTITY_TOO_LARGE):
                 trust = await run_in_threadpool(self.service.trust.current, now)
                 markup = input_error_page(lang, trust, now, self.service.limits, exc.code,
-                                          exc.message, exc.kind)
+                                          exc.message, exc.kind, pasted=submission.text or "")
             else:
-                markup = message_page(lang, word(lang, "error_title"), exc.message)
+                known = REQUEST_SENTENCES.get(exc.code)
+                markup = message_page(lang, word(lang, "error_title"),
+                                      pick(lang, known) if known else exc.message)
             return _html(exc.status, markup, _closing(exc))
         except Exception as exc:  # never a traceback to the client
             LOG.error("verification failed: %r", exc)

@@ -11,7 +11,7 @@ from vcskill.errors import Code
 from vcskill.model.skills import LEVELS, english_occupation_name
 from vcskill.verifying.report import CheckId, VerificationReport
 from vcskill.web.config import Lang, ServeLimits, Verdict
-from vcskill.web.markup import Html, h, join
+from vcskill.web.markup import Html, esc, h, join
 from vcskill.web.trust import TrustState
 from vcskill.web.verdict import Result
 from vcskill.web.words import (
@@ -20,6 +20,7 @@ from vcskill.web.words import (
     CODE_SENTENCES,
     KIND_SENTENCES,
     PURPOSES,
+    REQUEST_SENTENCES,
     STANDINGS,
     WORDS,
     format_ago,
@@ -99,24 +100,25 @@ def trust_strip(lang: Lang, trust: TrustState, now: datetime) -> Html:
 
 
 def start_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits, *,
-               notice: Html | None = None) -> Html:
+               notice: Html | None = None, pasted: str = "", title: str | None = None) -> Html:
     form = h(
         '<section class="card" aria-labelledby="scan-title">\n'
         '<h2 id="scan-title">{scan}</h2>\n<p class="lead">{lead}</p>\n'
         '<form id="verify-form" method="post" action="verify" enctype="multipart/form-data" '
-        'data-max-image="{max_image}" data-too-large="{too_large}">\n'
+        'data-max-image="{max_image}" data-too-large="{too_large}" data-busy="{busy}">\n'
         '<input type="hidden" name="lang" value="{lang}">\n'
         '<div class="actions">\n'
         '<label class="button">{camera}<span>{photo}</span><input class="file" type="file" '
         'name="photo" id="photo" accept="image/*" capture="environment"></label>\n'
         '<label class="button secondary">{picture}<span>{upload}</span><input class="file" '
         'type="file" name="image" id="image" accept="image/png,image/jpeg,image/*"></label>\n'
-        '</div>\n<img id="preview" alt="" hidden>\n'
+        '</div>\n<p class="hint" id="auto-submit">{auto_submit}</p>\n'
+        '<img id="preview" alt="" hidden>\n'
         '<p class="message" id="client-message" role="alert" hidden></p>\n'
         '<div class="or">{or_paste}</div>\n'
         '<textarea name="payload" id="payload" rows="4" maxlength="{max_text}" '
         'spellcheck="false" autocapitalize="off" autocomplete="off" placeholder="{placeholder}" '
-        'aria-label="{or_paste}"></textarea>\n'
+        'aria-label="{or_paste}">{pasted}</textarea>\n'
         '<button class="button submit" type="submit" id="submit">{verify}</button>\n'
         '<p class="hint">{hint}</p>\n</form>\n</section>',
         scan=word(lang, "scan"), lead=word(lang, "lead"), max_image=limits.max_image_bytes,
@@ -124,24 +126,30 @@ def start_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits
         camera=_ICON_CAMERA, photo=word(lang, "photo"), picture=_ICON_IMAGE,
         upload=word(lang, "upload"), or_paste=word(lang, "or_paste"),
         max_text=limits.max_text_bytes, placeholder=word(lang, "paste_placeholder"),
-        verify=word(lang, "verify"),
+        verify=word(lang, "verify"), busy=word(lang, "busy_sending"),
+        auto_submit=word(lang, "auto_submit"), pasted=pasted,
         hint=word(lang, "hint", image=format_size(limits.max_image_bytes),
                   text=format_size(limits.max_text_bytes)),
     )
     body = join([notice or Html(""), trust_strip(lang, trust, now), form], "\n")
-    return page(lang, word(lang, "title"), body, main_class="start")
+    return page(lang, title or word(lang, "title"), body, main_class="start")
 
 
 def input_error_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits,
-                     code: str, message: str, kind: str | None = None) -> Html:
-    known = KIND_SENTENCES.get(kind or "") or CODE_SENTENCES.get(code)
+                     code: str, message: str, kind: str | None = None, *,
+                     pasted: str = "") -> Html:
+    """The start page again, headed by what could not be read and why, with the pasted text
+    kept so that it can be corrected rather than pasted again."""
+    known = (KIND_SENTENCES.get(kind or "") or CODE_SENTENCES.get(code)
+             or REQUEST_SENTENCES.get(code))
     sentence = pick(lang, known) if known else message
     notice = h('<section class="verdict neutral" id="verdict" data-verdict="unreadable" '
-               'role="alert"><div class="icon">{icon}</div><div><h1>{title}</h1><p>{sentence}'
-               '</p><p class="detail">{detail}</p></div></section>',
+               'role="alert"><div class="icon">{icon}</div><div><h1 tabindex="-1">{title}</h1>'
+               '<p>{sentence}</p><p class="detail" lang="en">{detail}</p></div></section>',
                icon=_ICONS["neutral"], title=word(lang, "unreadable"), sentence=sentence,
                detail=f"{message} [{code}]")
-    return start_page(lang, trust, now, limits, notice=notice)
+    return start_page(lang, trust, now, limits, notice=notice, pasted=pasted,
+                      title=f"{word(lang, 'unreadable')} · {word(lang, 'title')}")
 
 
 def _claim_note(report: VerificationReport, verdict: Verdict) -> str:
@@ -240,11 +248,14 @@ def verdict_page(lang: Lang, result: Result) -> Html:
         if c.occupation:
             english = english_occupation_name(c.occupation, c.occupation_name)
             occupation = h('{zh}<span class="sub">{en}{code}</span>',
-                           zh=_bdi(c.occupation_name), en=f"{english} · " if english else "",
+                           zh=_in_chinese(lang, _bdi(c.occupation_name)),
+                           en=_in_english(lang, f"{english} · ") if english else "",
                            code=c.occupation)
         level_html = Html("–")
         if level is not None:
-            level_html = h('{zh}<span class="sub">{en}</span>', zh=level.name_zh, en=level.name_en)
+            level_html = h('{zh}<span class="sub">{en}</span>',
+                           zh=_in_chinese(lang, level.name_zh),
+                           en=_in_english(lang, level.name_en))
         elif c.level_name or c.level:
             level_html = _bdi(c.level_name or c.level)
         claimed = Html("")
@@ -344,23 +355,27 @@ def verdict_page(lang: Lang, result: Result) -> Html:
     # -- every check
     items = []
     for check in report.checks:
+        detail = _in_english(lang, check.detail)
         if check.passed:
-            css, mark = "pass", "✓"
+            css, mark, state = "pass", "✓", "state_pass"
         elif check.code == Code.NOT_EVALUATED and check.detail.startswith("not run"):
-            css, mark = "skipped", "–"
+            css, mark, state = "skipped", "–", "state_skipped"
+            detail = esc(word(lang, "not_run"))
         elif check.indeterminate:
-            css, mark = "undecided", "?"
+            css, mark, state = "undecided", "?", "state_undecided"
         else:
-            css, mark = "fail", "✗"
+            css, mark, state = "fail", "✗", "state_fail"
         code = str(check.code) if check.code else ""
+        # The mark is drawn for the eye; its meaning is the hidden word after it.
         items.append(h('<li class="{css}" data-check="{id}" data-passed="{passed}"><span '
-                       'class="mark" aria-hidden="true">{mark}</span><span><span class="what">'
-                       '{label}</span> <span class="code">{code}</span><span class="why">'
-                       '{detail}</span></span></li>',
+                       'class="mark" aria-hidden="true">{mark}</span><span class="sr-only">'
+                       '{state}: </span><span><span class="what">{label}</span> <span '
+                       'class="code" lang="en">{code}</span><span class="why">{detail}</span>'
+                       '</span></li>',
                        css=css, id=check.id, passed="true" if check.passed else "false",
-                       mark=mark, label=pick(lang, CHECK_LABELS.get(check.id,
-                                                                   (check.id, check.id))),
-                       code=code, detail=check.detail))
+                       mark=mark, state=word(lang, state),
+                       label=pick(lang, CHECK_LABELS.get(check.id, (check.id, check.id))),
+                       code=code, detail=detail))
     opened = Html(" open") if verdict != "green" else Html("")
     sections.append(h('<section class="card wide"><details class="checks" id="checks"{opened}>'
                       '<summary>{title}</summary><ol class="checklist">{items}</ol></details>'
@@ -377,9 +392,20 @@ def verdict_page(lang: Lang, result: Result) -> Html:
                 main_class="verdict-page")
 
 
+def _in_chinese(lang: Lang, text: object) -> Html:
+    """Chinese text, marked so on an English page (screen readers switch voice)."""
+    return h('<span lang="zh-CN">{text}</span>', text=text) if lang == "en" else esc(text)
+
+
+def _in_english(lang: Lang, text: object) -> Html:
+    """English text (a translation, a check's detail), marked so on a Chinese page."""
+    return h('<span lang="en">{text}</span>', text=text) if lang == "zh" else esc(text)
+
+
 def message_page(lang: Lang, title: str, message: str) -> Html:
     body = h('<section class="verdict neutral" id="verdict" data-verdict="error" role="alert">'
-             '<div class="icon">{icon}</div><div><h1>{title}</h1><p>{message}</p></div>'
+             '<div class="icon">{icon}</div><div><h1 tabindex="-1">{title}</h1><p>{message}</p>'
+             '</div>'
              '</section><p class="again"><a class="button secondary" href="./?lang={lang}">'
              '{again}</a></p>', icon=_ICONS["neutral"], title=title, message=message,
              lang=lang, again=word(lang, "again"))

@@ -28,13 +28,15 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "registry_ok": ("可信机构名录 v{version}，{expires} 到期{synced}。",
                     "Trusted issuer registry v{version}, expires {expires}{synced}."),
     "synced": ("；上次同步 {when}", "; last synced {when}"),
-    "no_registry": ("没有可用的可信机构名录，核验结果最多为“无法判定”。请先运行 vcskill sync。",
-                    "No trusted issuer registry is available, so no certificate can be "
-                    "verified: run vcskill sync first."),
-    "registry_expired_strip": ("可信机构名录已于 {expires} 过期，核验结果将为“无法判定”。"
-                               "请运行 vcskill sync 更新。",
-                               "The trusted issuer registry expired on {expires}: verdicts "
-                               "will be “could not decide”. Run vcskill sync."),
+    "no_registry": ("本页面还没有可信机构名录，核验结果最多为“无法判定”。请联系本页面的管理员"
+                    "（管理员：运行 vcskill sync）。",
+                    "This page has no trusted issuer registry yet, so no certificate can be "
+                    "verified. Please tell whoever runs this page (they run vcskill sync)."),
+    "registry_expired_strip": ("本页面的可信机构名录已于 {expires} 过期，核验结果将为“无法判定”。"
+                               "请联系本页面的管理员更新（管理员：运行 vcskill sync）。",
+                               "This page's trusted issuer registry expired on {expires}: "
+                               "verdicts will be “could not decide”. Please tell whoever runs "
+                               "this page (they run vcskill sync)."),
     "green": ("验证通过", "Verified"),
     "red": ("验证未通过", "Not valid"),
     "amber": ("无法判定", "Could not decide"),
@@ -120,6 +122,14 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
                         "Genuine: issued by a registered institution within its approval (it "
                         "has no status entry, so it cannot be revoked)."),
     "error_title": ("出错了", "Something went wrong"),
+    "busy_sending": ("正在核验…", "Verifying…"),
+    "auto_submit": ("选好照片后立即开始核验。",
+                    "Verification starts as soon as a photo is chosen."),
+    "state_pass": ("通过", "passed"),
+    "state_fail": ("未通过", "failed"),
+    "state_undecided": ("无法判定", "could not decide"),
+    "state_skipped": ("未运行", "not run"),
+    "not_run": ("未运行：前面的检查已未通过", "not run: an earlier check failed"),
     "not_found": ("没有这个页面。", "There is no such page."),
 }
 
@@ -144,9 +154,23 @@ _UNREADABLE = ("这不是一份可读的证书。", "This is not a readable cred
 _PROOF_FORM = ("签名格式无效或不受支持。", "The signature is malformed or of an unsupported kind.")
 _KEY = ("签名密钥不是该机构在名录中登记的有效密钥。",
         "The signing key is not a registered, valid key of this institution.")
-_STATUS_STALE = ("没有有效的最新状态列表，无法确认证书是否已被撤销；请运行 vcskill sync。",
-                 "There is no current status list, so whether it was revoked cannot be "
-                 "confirmed: run vcskill sync.")
+_STATUS_STALE = ("本页面没有该机构最新的状态列表，无法确认证书是否已被撤销；请联系本页面的管理员"
+                 "（管理员：运行 vcskill sync）。",
+                 "This page has no current status list of the issuer, so whether the "
+                 "certificate was revoked cannot be confirmed. Please tell whoever runs this "
+                 "page (they run vcskill sync).")
+
+# The page's own refusals of a request (vcskill.web.app), said to the person at the desk.
+REQUEST_SENTENCES: Final[dict[str, tuple[str, str]]] = {
+    "NO_INPUT": ("请拍摄或选择二维码照片，或粘贴二维码内容。",
+                 "Choose or take a photo of the QR code, or paste its text."),
+    "INPUT_TOO_LARGE": ("上传的内容太大。", "The upload is too large."),
+    "UNSUPPORTED_MEDIA_TYPE": ("无法读取这种格式的内容。", "This kind of content cannot be read."),
+    "LENGTH_REQUIRED": ("上传不完整，请重试。", "The upload was incomplete; please try again."),
+    "TIMEOUT": ("上传时间太长，请重试。", "The upload took too long; please try again."),
+    "BUSY": ("正在核验其他证书，请稍后重试。",
+             "Other certificates are being verified; please try again in a moment."),
+}
 
 CODE_SENTENCES: Final[dict[str, tuple[str, str]]] = {
     Code.PARSING_ERROR: _UNREADABLE,
@@ -188,14 +212,19 @@ CODE_SENTENCES: Final[dict[str, tuple[str, str]]] = {
                                   "is valid."),
     Code.REGISTRY_ERROR: ("可信机构名录出错，无法判定。",
                           "The trusted issuer registry failed, so nothing can be decided."),
-    Code.REGISTRY_EXPIRED: ("可信机构名录已过期，无法确认机构现状；请运行 vcskill sync 更新。",
-                            "The trusted issuer registry has expired, so the issuer's standing "
-                            "cannot be confirmed: run vcskill sync."),
-    Code.REGISTRY_MISSING: ("没有可信机构名录：请先运行 vcskill sync。",
-                            "No trusted issuer registry: run vcskill sync first."),
-    Code.REGISTRY_CACHE_CORRUPT: ("本机的名录缓存已损坏：请删除后重新运行 vcskill sync。",
-                                  "The local registry cache is damaged: delete it and run "
-                                  "vcskill sync again."),
+    Code.REGISTRY_EXPIRED: ("本页面的可信机构名录已过期，无法确认机构现状；请联系本页面的管理员"
+                            "（管理员：运行 vcskill sync）。",
+                            "This page's trusted issuer registry has expired, so the issuer's "
+                            "standing cannot be confirmed. Please tell whoever runs this page "
+                            "(they run vcskill sync)."),
+    Code.REGISTRY_MISSING: ("本页面还没有可信机构名录；请联系本页面的管理员（管理员：运行 vcskill "
+                            "sync）。",
+                            "This page has no trusted issuer registry yet. Please tell whoever "
+                            "runs this page (they run vcskill sync)."),
+    Code.REGISTRY_CACHE_CORRUPT: ("本页面的名录缓存已损坏；请联系本页面的管理员（管理员：删除缓存后"
+                                  "重新运行 vcskill sync）。",
+                                  "This page's registry cache is damaged. Please tell whoever "
+                                  "runs this page (they delete it and run vcskill sync again)."),
     Code.STATUS_RETRIEVAL_ERROR: _STATUS_STALE,
     Code.STATUS_VERIFICATION_ERROR: ("证书状态列表无法验证，无法确认证书是否已被撤销。",
                                      "The status list could not be verified, so whether it was "

@@ -1,7 +1,15 @@
 // The verification page's only script (served from the package; the CSP allows no other).
-// It previews the chosen photo and sends the form at once; without it the form still works.
+// It previews the chosen photo and sends the form at once (the page says so beforehand), shows
+// that it is busy, and moves the focus to a verdict or an error; without it the form still
+// works.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
+  // A verdict or an error heads the page: screen readers and keyboards start there.
+  var heading = document.querySelector("#verdict h1");
+  if (heading) {
+    if (!heading.hasAttribute("tabindex")) { heading.setAttribute("tabindex", "-1"); }
+    heading.focus();
+  }
   var form = document.getElementById("verify-form");
   if (!form) { return; }
   var preview = document.getElementById("preview");
@@ -13,9 +21,21 @@ document.addEventListener("DOMContentLoaded", function () {
     if (message) { message.textContent = text; message.hidden = !text; }
   }
 
-  function send() {
+  function busy() {
     form.classList.add("busy");
-    if (typeof form.requestSubmit === "function") { form.requestSubmit(); } else { form.submit(); }
+    form.setAttribute("aria-busy", "true");
+    var submit = document.getElementById("submit");
+    if (submit) { submit.textContent = form.getAttribute("data-busy") || submit.textContent; }
+    say(form.getAttribute("data-busy") || "");  // announced: the message is an alert
+  }
+
+  function send() {
+    if (typeof form.requestSubmit === "function") {
+      form.requestSubmit();  // fires "submit", which shows the busy state
+    } else {
+      busy();
+      form.submit();
+    }
   }
 
   Array.prototype.forEach.call(inputs, function (input) {
@@ -38,5 +58,10 @@ document.addEventListener("DOMContentLoaded", function () {
       send();
     });
   });
-  form.addEventListener("submit", function () { form.classList.add("busy"); });
+  form.addEventListener("submit", busy);
+  // Back from the verdict (the browser may restore this page as it was): usable again.
+  window.addEventListener("pageshow", function () {
+    form.classList.remove("busy");
+    form.removeAttribute("aria-busy");
+  });
 });
