@@ -513,7 +513,8 @@ def test_an_error_page_is_titled_translated_and_keeps_the_pasted_text(served: Ru
     pasted = served.form({"lang": "en", "payload": "VCS1:NOT-A-PAYLOAD<b>"})
     assert pasted.status == 422
     assert ">VCS1:NOT-A-PAYLOAD&lt;b&gt;</textarea>" in pasted.text
-    assert 'h1 tabindex="-1"' in pasted.text  # the script moves the focus there
+    assert 'h2 tabindex="-1"' in pasted.text  # the script moves the focus there
+    assert pasted.text.count("<h1") == 1  # the start page's own heading
 
 
 def test_the_page_says_it_sends_at_once_and_shows_that_it_is_busy(served: Running) -> None:

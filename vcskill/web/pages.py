@@ -103,7 +103,7 @@ def start_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits
                notice: Html | None = None, pasted: str = "", title: str | None = None) -> Html:
     form = h(
         '<section class="card" aria-labelledby="scan-title">\n'
-        '<h2 id="scan-title">{scan}</h2>\n<p class="lead">{lead}</p>\n'
+        '<h1 id="scan-title">{scan}</h1>\n<p class="lead">{lead}</p>\n'
         '<form id="verify-form" method="post" action="verify" enctype="multipart/form-data" '
         'data-max-image="{max_image}" data-too-large="{too_large}" data-busy="{busy}">\n'
         '<input type="hidden" name="lang" value="{lang}">\n'
@@ -144,7 +144,7 @@ def input_error_page(lang: Lang, trust: TrustState, now: datetime, limits: Serve
              or REQUEST_SENTENCES.get(code))
     sentence = pick(lang, known) if known else message
     notice = h('<section class="verdict neutral" id="verdict" data-verdict="unreadable" '
-               'role="alert"><div class="icon">{icon}</div><div><h1 tabindex="-1">{title}</h1>'
+               'role="alert"><div class="icon">{icon}</div><div><h2 tabindex="-1">{title}</h2>'
                '<p>{sentence}</p><p class="detail" lang="en">{detail}</p></div></section>',
                icon=_ICONS["neutral"], title=word(lang, "unreadable"), sentence=sentence,
                detail=f"{message} [{code}]")

@@ -5,7 +5,7 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   // A verdict or an error heads the page: screen readers and keyboards start there.
-  var heading = document.querySelector("#verdict h1");
+  var heading = document.querySelector("#verdict h1, #verdict h2");
   if (heading) {
     if (!heading.hasAttribute("tabindex")) { heading.setAttribute("tabindex", "-1"); }
     heading.focus();
