@@ -355,8 +355,7 @@ def test_qr_codes_and_certificates_for_a_cohort(issuer: Path, tmp_path: Path) ->
 def test_a_rerun_into_another_folder_says_where_the_credentials_are(issuer: Path,
                                                                     tmp_path: Path) -> None:
     """Issue #11: a re-run into a new --out-dir wrote nothing and only said "already
-    issued". It still signs nothing twice, and now says that the files are elsewhere (and
-    does not fail trying to add a QR code to a credential it does not have)."""
+    issued". It still signs nothing twice, and now says that the files are elsewhere."""
     cohort = write_csv(tmp_path / "c.csv", 3)
     ok(batch(issuer, cohort, tmp_path))
     again = run("issue-batch", cohort, "--key", issuer, "--ledger", tmp_path / "issuer.ledger",
@@ -395,3 +394,28 @@ def test_verify_batch_over_a_directory_and_a_jsonl_file(issuer: Path, tmp_path: 
 
     assert_one_line_error(run("verify", "--batch", lines, files[0]), code="USAGE_ERROR")
     assert_one_line_error(run("verify", files[0], "--workers", "2"), code="USAGE_ERROR")
+
+
+def test_a_photo_column_puts_each_holders_photo_on_the_certificate(issuer: Path,
+                                                                    tmp_path: Path) -> None:
+    import pypdfium2
+    from PIL import Image
+
+    (tmp_path / "photos").mkdir()
+    Image.new("RGB", (250, 350), (90, 120, 200)).save(tmp_path / "photos" / "a.jpg")
+    cohort = tmp_path / "c.csv"
+    with cohort.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*HEADER, "photo"])
+        writer.writerow(["学员0", "110101199001010000", "6-31-01-03", "L3",
+                         "S000011000001263000000", "2026-06-30", "photos/a.jpg"])
+        writer.writerow(["学员1", "110101199001010001", "6-31-01-03", "L3",
+                         "S000011000001263000001", "2026-06-30", "photos/missing.jpg"])
+    result = batch(issuer, cohort, tmp_path, "--pdf", "--verify-url", "https://v.example.cn/")
+    assert result.exit_code == 2  # the second row's photo is missing: it is not issued
+    assert "photos/missing.jpg is not a readable file" in result.stderr
+    pdf = (tmp_path / "out" / "S000011000001263000000.pdf").read_bytes()
+    page = pypdfium2.PdfDocument(pdf)[0]
+    assert sum(o.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE for o in page.get_objects()) == 1
+    assert "https://v.example.cn/" in page.get_textpage().get_text_range()
+    assert not (tmp_path / "out" / "S000011000001263000001.json").exists()

@@ -199,8 +199,9 @@ def test_the_page_carries_the_facts_as_text(rendered: dict[str, Any]) -> None:
     for expected in ("张三", NUMBER, "职业技能等级证书", "VOCATIONAL SKILL LEVEL CERTIFICATE",
                      "电工", "6-31-01-03", "Electrician", "三级/高级工", "Level 3 / Senior Worker",
                      CENTRE, "12110000400000003A", "2026年6月30日", "30 June 2026",
-                     "3701**********1234", "扫码离线验证：vcskill verify",
-                     "Scan to verify offline: vcskill verify", info.facts.credential_id):
+                     "3701**********1234", "扫描二维码，离线核验本证书",
+                     "Scan the QR code to verify this certificate offline",
+                     "发证机构（盖章）", "照片 Photo", info.facts.credential_id):
         assert expected in text, f"{expected!r} missing from the page text"
     assert "370102199001011234" not in text  # only the masked identity number
 
@@ -352,6 +353,9 @@ def test_hostile_text_is_neutralised_and_stays_in_its_box(font: CjkFont) -> None
         assert top > 12.5 and bottom < PAGE_H_MM - 12.5, (char, top, bottom)
         overlaps = left < x + size and right > x and top < y + size and bottom > y
         assert not overlaps, (char, left, top)
+        px, py, pw, ph = info.photo_box_mm  # nor the photo's space
+        in_photo = left < px + pw and right > px and top < py + ph and bottom > py
+        assert not in_photo or char in "照片Photo ", (char, left, top)
     # and the QR code still reads
     from vcskill.qr.image import credential_from_image
 
@@ -380,10 +384,12 @@ def test_the_issue_date_is_the_day_in_china_standard_time(font: CjkFont) -> None
 
 
 @pytest.mark.parametrize(("lang", "present", "absent"), [
-    ("zh", ("职业技能等级证书", "姓", "扫码离线验证", "年版《中华人民共和国职业分类大典》"),
-     ("Name", "Scan to verify", "Electrician")),
+    ("zh", ("职业技能等级证书", "姓", "扫描二维码", "年版《中华人民共和国职业分类大典》",
+            "发证机构（盖章）"),
+     ("Name", "Scan the QR code", "Electrician", "Seal")),
     ("en", ("VOCATIONAL SKILL LEVEL CERTIFICATE", "Name", "30 June 2026", "Electrician",
-            "Scan to verify offline"), ("职业技能等级证书", "姓", "扫码", "2026年6月30日")),
+            "Scan the QR code to verify", "Seal of the issuer", "Photo"),
+     ("职业技能等级证书", "姓", "扫描", "2026年6月30日", "盖章")),
 ])
 def test_one_language(lang: str, present: tuple[str, ...], absent: tuple[str, ...],
                       signed: dict[str, str], font: CjkFont) -> None:
@@ -502,3 +508,69 @@ def test_a_font_without_chinese_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="cannot draw Chinese text") as caught:
         find_cjk_font({FONT_ENV: str(latin)}, search=())
     assert "fonts-noto-cjk" in str(caught.value)
+
+
+
+# -- as an institution prints it (issue #11) ---------------------------------------------------
+
+
+def _photo(**exif: Any) -> bytes:
+    from PIL import Image
+
+    picture = Image.new("RGB", (300, 420), (200, 210, 230))
+    out = io.BytesIO()
+    metadata = Image.Exif()
+    metadata[0x010E] = "taken at 39.9042N 116.4074E"  # ImageDescription
+    picture.save(out, format="JPEG", exif=metadata)
+    return out.getvalue()
+
+
+def test_the_photo_and_the_verification_address_are_printed(signed: dict[str, str],
+                                                            font: CjkFont) -> None:
+    photo = _photo()
+    assert b"116.4074E" in photo
+    pdf, info = certificate_pdf(signed["eddsa-rdfc-2022"], font=font, photo=photo,
+                                verify_url="https://verify.example.cn/")
+    text = page_text(pdf)
+    assert "扫码或访问 https://verify.example.cn/ 核验" in text
+    assert "Scan, or visit https://verify.example.cn/, to verify" in text
+    assert "vcskill verify" not in text and "照片 Photo" not in text  # the photo fills it
+    assert b"116.4074E" not in pdf  # the photo's metadata stays behind
+    import pypdfium2
+
+    page = pypdfium2.PdfDocument(pdf)[0]
+    images = [o for o in page.get_objects() if o.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]
+    assert len(images) == 1
+    left, bottom, right, top = images[0].get_bounds()
+    # inside the 25 x 35 mm space (the picture is cut to fill it)
+    assert right - left >= 25 * 72 / 25.4 - 1 and top - bottom >= 35 * 72 / 25.4 - 1
+    # and the QR code still reads from a print of the page
+    from vcskill.qr.image import credential_from_image
+
+    assert json.loads(credential_from_image(png(rasterise(pdf)))) == \
+        json.loads(signed["eddsa-rdfc-2022"])
+    assert info.qr_size_mm >= 40
+
+
+def test_the_occupation_code_is_printed_once_and_the_assessment_id_when_present(
+        font: CjkFont) -> None:
+    doc = unsigned()
+    doc["credentialSubject"]["assessmentId"] = "PJ-2026-0042"
+    pdf, _info = certificate_pdf(doc, font=font)
+    text = page_text(pdf)
+    assert text.count("6-31-01-03") == 1
+    assert "认定考核编号" in text and "PJ-2026-0042" in text
+    assert "认定考核编号" not in page_text(certificate_pdf(unsigned(), font=font)[0])
+
+
+@pytest.mark.parametrize(("photo", "url", "message"), [
+    (b"GIF89a....", None, "PNG or JPEG"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, None, "damaged"),
+    (None, "http://verify.example.cn/", "https://"),
+    (None, "https://verify.example.cn/\u202e", "printable"),
+])
+def test_a_bad_photo_or_address_is_a_usage_error(photo: bytes | None, url: str | None,
+                                                 message: str, signed: dict[str, str],
+                                                 font: CjkFont) -> None:
+    with pytest.raises(UsageError, match=message):
+        certificate_pdf(signed["eddsa-rdfc-2022"], font=font, photo=photo, verify_url=url)

@@ -108,9 +108,16 @@ def issue(key_path: Path, holder_name: str, occupation: str, occupation_name: st
               help="The PDF file to write (A4).")
 @click.option("--lang", type=click.Choice(["zh-en", "zh", "en"]), default="zh-en",
               show_default=True, help="Languages on the page.")
+@click.option("--photo", type=click.Path(dir_okay=False, path_type=Path),
+              help="The holder's photo (PNG or JPEG), printed in the 25 x 35 mm space; its "
+                   "metadata is not copied.")
+@click.option("--verify-url", metavar="URL",
+              help="The address of the page where employers verify certificates (https), "
+                   "printed under the QR code.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @handle_errors
-def certificate(credential: str, out: Path, lang: str, force: bool) -> None:
+def certificate(credential: str, out: Path, lang: str, photo: Path | None,
+                verify_url: str | None, force: bool) -> None:
     """Render a printable A4 certificate with the credential's QR code.
 
     The QR code carries the whole signed credential: a scan or a photo of the paper verifies
@@ -118,13 +125,16 @@ def certificate(credential: str, out: Path, lang: str, force: bool) -> None:
 
     \b
     Example:
-      vcskill certificate zhangsan.json --out zhangsan.pdf
+      vcskill certificate zhangsan.json --out zhangsan.pdf --photo zhangsan.jpg \\
+          --verify-url https://verify.example.cn/
     """
     from vcskill.issuing.certificate import render_certificate
 
     if out.exists() and not force:
         raise UsageError(f"{out} exists; pass --force to overwrite it")
-    info = render_certificate(read_input(credential), out, lang=lang, force=True)
+    picture = read_input(str(photo), limit=8 * 1024 * 1024) if photo is not None else None
+    info = render_certificate(read_input(credential), out, lang=lang, force=True,
+                              photo=picture, verify_url=verify_url)
     click.echo(f"certificate {safe_text(info.facts.certificate_number)} of "
                f"{safe_text(info.facts.holder_name)} -> {out} (QR version {info.qr_version}, "
                f"{info.qr_size_mm:.0f} mm)")
@@ -152,15 +162,19 @@ def certificate(credential: str, out: Path, lang: str, force: bool) -> None:
 @click.option("--qr", is_flag=True, help="Also write each credential's QR code (NUMBER.png).")
 @click.option("--pdf", is_flag=True,
               help="Also write each printable certificate (NUMBER.pdf, A4, with the QR code).")
+@click.option("--verify-url", metavar="URL",
+              help="The address of the page where employers verify certificates (https), "
+                   "printed under the QR code.")
 @handle_errors
 def issue_batch(csv_path: Path, key_path: Path, ledger: Path, status_url: str | None,
                 out_dir: Path, workers: int, cryptosuite: str | None, progress: bool | None,
-                qr: bool, pdf: bool) -> None:
+                qr: bool, pdf: bool, verify_url: str | None) -> None:
     """Issue a whole cohort from a CSV file, one credential per row.
 
     Columns (UTF-8, header row): name, id_number, occupation, level, certificate_number,
-    valid_from; optional: work_type, assessment_id, holder_did. A bad row is reported with
-    its line number and the rest go on. Running the same CSV again, even after a crash,
+    valid_from; optional: occupation_name, work_type, assessment_id, holder_did, standard,
+    photo (an image file, relative to the CSV, for --pdf). A bad row is reported with its
+    line number and the rest go on. Running the same CSV again, even after a crash,
     issues no row twice.
 
     \b
@@ -173,7 +187,7 @@ def issue_batch(csv_path: Path, key_path: Path, ledger: Path, status_url: str | 
 
     summary = run_batch(csv_path, key_path=key_path, ledger_path=ledger, out_dir=out_dir,
                         workers=workers, status_url=status_url, proof_format=cryptosuite,
-                        qr=qr, pdf=pdf,
+                        qr=qr, pdf=pdf, verify_url=verify_url,
                         progress=ProgressBar(force=progress) if progress is not False else None)
     click.echo(f"{summary.rows} rows: {summary.issued} issued, "
                f"{summary.skipped + summary.elsewhere} already issued, {summary.failed} failed; "

@@ -209,6 +209,7 @@ class CertificateFacts:
     issuer_uscc: str | None
     issuer_id: str
     certificate_number: str
+    assessment_id: str | None
     issued: date  # validFrom as a calendar day in China Standard Time
     credential_id: str
     secured_as: str  # "vc+jwt" or the Data Integrity cryptosuite ("" when unsigned)
@@ -274,6 +275,7 @@ def read_credential(credential: bytes | str | Mapping[str, Any]
         issuer_uscc=model.issuer.uscc,
         issuer_id=model.issuer.id,
         certificate_number=model.certificate_number,
+        assessment_id=model.assessment_id,
         issued=model.valid_from.astimezone(CHINA_STANDARD_TIME).date(),
         credential_id=model.id,
         secured_as=secured_as,
@@ -341,6 +343,7 @@ class CertificateInfo:
     qr_size_mm: float  # the symbol with its quiet zone
     qr_position_mm: tuple[float, float]  # top left corner of the quiet zone on the page
     lang: str
+    photo_box_mm: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x, y, w, h
 
 
 class _Page:
@@ -454,8 +457,16 @@ def certificate_pdf(
     qr_payload: str | None = None,
     lang: Language | str = "zh-en",
     font: CjkFont | None = None,
+    photo: bytes | None = None,
+    verify_url: str | None = None,
 ) -> tuple[bytes, CertificateInfo]:
     """The certificate as PDF bytes, and what was drawn.
+
+    As a 职业技能等级证书 is printed, the page keeps a 25 x 35 mm space for the holder's photo
+    (``photo``: a PNG or JPEG, printed there with its metadata removed; it is not part of the
+    signed credential) and a circle for the issuer's seal (公章) beside the QR code.
+    ``verify_url`` is the address of the page where employers check certificates (printed
+    under the QR code); without it the caption says to scan the code.
 
     ``qr_payload`` is the text of the QR code; by default ``vcskill.qr.payload.encode_payload`` of
     the credential. ``lang`` is ``zh-en`` (both, the default), ``zh`` or ``en`` for the labels and
@@ -469,6 +480,8 @@ def certificate_pdf(
         raise UsageError(f"unknown certificate language {lang!r}; use one of "
                          + ", ".join(LANGUAGES))
     facts, qr_form = read_credential(credential)
+    photo_jpeg = _photo_jpeg(photo) if photo is not None else None
+    url = _verify_url(verify_url) if verify_url is not None else None
     symbol = make_qr(qr_payload if qr_payload is not None else encode_payload(qr_form),
                      error="m")
     font = font or find_cjk_font()
@@ -542,9 +555,10 @@ def certificate_pdf(
     occupation_zh = facts.occupation_zh + (f"（{facts.work_type}）" if facts.work_type else "")
     occupation_zh += f"　{facts.occupation_code}"
     edition_zh = f"{facts.occupation_edition}年版《中华人民共和国职业分类大典》"
-    edition_en = f"code {facts.occupation_code}, {facts.occupation_edition} classification"
+    # The code is printed once, after the Chinese name; the English line names the edition.
+    edition_en = f"{facts.occupation_edition} classification"
     occupation_en = (f"{facts.occupation_en} ({edition_en})" if facts.occupation_en
-                     else f"Occupation {edition_en}")
+                     else f"Occupation of the {edition_en}")
     issuer_en = f"USCC {facts.issuer_uscc}" if facts.issuer_uscc else ""
     issuer_zh = f"统一社会信用代码 {facts.issuer_uscc}" if facts.issuer_uscc else ""
     rows: list[tuple[str, str, str, str, bool]] = [
@@ -559,18 +573,26 @@ def certificate_pdf(
         ("职业技能等级", "Skill Level", clean(facts.level_zh),
          "" if lang == "zh" else clean(facts.level_en), False),
         ("证书编号", "Certificate No.", clean(facts.certificate_number), "", False),
+    ]
+    if facts.assessment_id:
+        rows.append(("认定考核编号", "Assessment No.", clean(facts.assessment_id), "", False))
+    rows += [
         ("发证日期", "Date of Issue", facts.issued_zh if lang != "en" else facts.issued_en,
          facts.issued_en if lang == "zh-en" else "", False),
         ("发证机构", "Issued by", clean(facts.issuer_name),
          clean(issuer_zh if lang == "zh" else issuer_en), False),
     ]
     left, label_w, value_x, right = 28.0, 48.0, 80.0, PAGE_W - 28.0
-    value_w = right - value_x
     row_h = 13.0 if len(rows) >= 7 else 14.0
     top = y + 4.0
+    # The holder's photo, top right of the table (1-inch photo, 25 x 35 mm), framed.
+    photo_x, photo_y = right - PHOTO_W, top + 1.5
+    _photo_box(pdf, page, photo_x, photo_y, photo_jpeg, lang)
     pdf.set_draw_color(*GOLD)
     pdf.set_line_width(0.15)
     for label_zh, label_en, value, secondary, is_name in rows:
+        # Rows beside the photo end before it.
+        value_w = (photo_x - 3.0 if top < photo_y + PHOTO_H else right) - value_x
         first, second = _labels(lang, label_zh, label_en)
         page.block(left, top + 1.5, label_w, 6.0 if second else row_h - 3, first, size=11,
                    min_size=7, max_lines=1, bold=lang != "en", color=INK)
@@ -586,7 +608,7 @@ def certificate_pdf(
             page.block(value_x, top + 0.8, value_w, row_h - 1.6, value,
                        size=16 if is_name else 12.5, min_size=7, max_lines=2, bold=is_name)
         top += row_h
-        pdf.line(left, top, right, top)
+        pdf.line(left, top, right if top > photo_y + PHOTO_H else photo_x - 3.0, top)
     table_end = top
 
     # Footer: the credential's identifier and what is authoritative.
@@ -620,7 +642,9 @@ def certificate_pdf(
             "large to print scannably on the page; shorten the credential"
         )
     block_top = table_end + 4.0 + (room - size) / 2
-    qr_x = round((PAGE_W - size) / 2 / PIXEL_150) * PIXEL_150
+    # The QR code in the space left of the seal.
+    qr_centre = (28.0 + SEAL_X - SEAL_R - 4.0) / 2
+    qr_x = round((qr_centre - size / 2) / PIXEL_150) * PIXEL_150
     qr_y = round(block_top / PIXEL_150) * PIXEL_150
     pdf.set_fill_color(255, 255, 255)
     pdf.rect(qr_x, qr_y, size, size, style="F")
@@ -630,22 +654,108 @@ def certificate_pdf(
     caption_y = qr_y + size + 1.0
     captions = []
     if lang != "en":
-        captions.append(("扫码离线验证：vcskill verify", 10.5, INK))
+        captions.append((f"扫码或访问 {url} 核验" if url else "扫描二维码，离线核验本证书",
+                         10.5, INK))
     if lang != "zh":
-        captions.append(("Scan to verify offline: vcskill verify", 9 if lang == "zh-en" else 10.5,
-                         GREY if lang == "zh-en" else INK))
+        captions.append((f"Scan, or visit {url}, to verify" if url
+                         else "Scan the QR code to verify this certificate offline",
+                         9 if lang == "zh-en" else 10.5, GREY if lang == "zh-en" else INK))
+    caption_left = max(16.0, qr_centre - 55.0)
     for text, csize, color in captions:
-        page.block(20, caption_y, PAGE_W - 40, 5.5, text, size=csize, min_size=6, max_lines=1,
-                   color=color, align="C")
+        page.block(caption_left, caption_y, 2 * (qr_centre - caption_left), 5.5, text,
+                   size=csize, min_size=6, max_lines=1, color=color, align="C")
         caption_y += 5.5
+    _seal_space(pdf, page, SEAL_X, qr_y + size / 2, lang)
 
     data = bytes(pdf.output())
     info = CertificateInfo(
         facts=facts, path=None, size=len(data), font=font, qr_version=symbol.version,
         qr_error=symbol.error, qr_modules=modules, qr_module_mm=module, qr_size_mm=size,
         qr_position_mm=(qr_x, qr_y), lang=lang,
+        photo_box_mm=(photo_x, photo_y, PHOTO_W, PHOTO_H),
     )
     return data, info
+
+
+PHOTO_W, PHOTO_H = 25.0, 35.0  # mm: the 1-inch photo of Chinese certificates
+SEAL_R = 21.0  # mm: a 42 mm official seal
+SEAL_X = PAGE_W - 28.0 - SEAL_R  # its centre
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+MAX_PHOTO_PIXELS = 25_000_000
+
+
+def _photo_jpeg(data: bytes) -> bytes:
+    """The holder's photo as a baseline JPEG without metadata (no EXIF, GPS or comments),
+    at most 600 x 840 pixels: 600 dpi at 25 x 35 mm, and no more of the original than that."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    from vcskill.qr.image import looks_like_image
+
+    if len(data) > MAX_PHOTO_BYTES or not looks_like_image(data):
+        raise UsageError(f"the photo must be a PNG or JPEG file of at most "
+                         f"{MAX_PHOTO_BYTES // 1024 // 1024} MiB")
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG", "JPEG"]) as image:
+            if image.width * image.height > MAX_PHOTO_PIXELS:
+                raise UsageError(f"the photo is {image.width} x {image.height} pixels; at most "
+                                 f"{MAX_PHOTO_PIXELS:,} are read")
+            picture = image.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError):
+        raise UsageError("the photo is damaged or not a PNG or JPEG file") from None
+    picture.thumbnail((600, 840))
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", quality=90)  # a new file: nothing of the original's
+    return out.getvalue()
+
+
+def _verify_url(value: str) -> str:
+    """The verification page's address as printed: https, printable ASCII, one short line."""
+    url = value.strip()
+    if not url.startswith("https://") or len(url) > 80 or not url.isascii() \
+            or any(not ch.isprintable() or ch.isspace() for ch in url):
+        raise UsageError("--verify-url must be an https:// address of at most 80 printable "
+                         "characters, e.g. https://verify.example.cn/")
+    return url
+
+
+def _photo_box(pdf: FPDF, page: _Page, x: float, y: float, jpeg: bytes | None,
+               lang: str) -> None:
+    """The photo, cut to fill 25 x 35 mm, or the empty space for one (to glue it on)."""
+    import io
+
+    if jpeg is not None:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(jpeg)) as image:
+            ratio = image.width / image.height
+        width, height = (PHOTO_W, PHOTO_W / ratio) if ratio < PHOTO_W / PHOTO_H \
+            else (PHOTO_H * ratio, PHOTO_H)
+        with pdf.rect_clip(x, y, PHOTO_W, PHOTO_H):
+            pdf.image(io.BytesIO(jpeg), x + (PHOTO_W - width) / 2, y + (PHOTO_H - height) / 2,
+                      width, height)
+    else:
+        label = "照片" if lang == "zh" else "Photo" if lang == "en" else "照片 Photo"
+        page.block(x, y + PHOTO_H / 2 - 3, PHOTO_W, 6, label, size=8, min_size=6,
+                   max_lines=1, color=PALE, align="C")
+    pdf.set_draw_color(*PALE)
+    pdf.set_line_width(0.2)
+    pdf.rect(x, y, PHOTO_W, PHOTO_H)
+
+
+def _seal_space(pdf: FPDF, page: _Page, cx: float, cy: float, lang: str) -> None:
+    """A dashed circle where the issuer stamps its seal, and what it is for."""
+    pdf.set_draw_color(*PALE)
+    pdf.set_line_width(0.2)
+    pdf.set_dash_pattern(dash=1.2, gap=1.2)
+    pdf.circle(cx, cy, SEAL_R)
+    pdf.set_dash_pattern()
+    label = ("发证机构（盖章）" if lang == "zh" else "Seal of the issuer" if lang == "en"
+             else "发证机构（盖章）Seal")
+    page.block(cx - SEAL_R, cy + SEAL_R + 1.0, 2 * SEAL_R, 5.0, label, size=8, min_size=6,
+               max_lines=1, color=PALE, align="C")
 
 
 def _font_cmap(pdf: FPDF, key: str) -> Mapping[int, Any]:
@@ -697,11 +807,14 @@ def render_certificate(
     lang: Language | str = "zh-en",
     font: CjkFont | None = None,
     force: bool = True,
+    photo: bytes | None = None,
+    verify_url: str | None = None,
 ) -> CertificateInfo:
     """Render the certificate of ``credential`` to the PDF file ``out``, atomically (a reader
     sees the old file or the new one). See :func:`certificate_pdf` for the options;
     ``force=False`` refuses to replace an existing file."""
-    data, info = certificate_pdf(credential, qr_payload=qr_payload, lang=lang, font=font)
+    data, info = certificate_pdf(credential, qr_payload=qr_payload, lang=lang, font=font,
+                                 photo=photo, verify_url=verify_url)
     write_bytes_atomic(Path(out), data, force=force)
     return dataclasses.replace(info, path=Path(out))
 

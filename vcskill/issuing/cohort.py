@@ -32,7 +32,8 @@ __all__ = ["BatchSummary", "Row", "RowOutcome", "issue_batch", "read_rows"]
 
 REQUIRED: Final = ("name", "id_number", "occupation", "level", "certificate_number",
                    "valid_from")
-OPTIONAL: Final = ("occupation_name", "work_type", "assessment_id", "holder_did", "standard")
+OPTIONAL: Final = ("occupation_name", "work_type", "assessment_id", "holder_did", "standard",
+                   "photo")
 MAX_CSV_BYTES: Final = 512 * 1024 * 1024
 CHUNK: Final = 64
 _SAFE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -42,6 +43,7 @@ _SAFE_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 class Row:
     line: int  # in the CSV file, the header being line 1
     request: IssueRequest
+    photo: str | None = None  # the holder's photo for the certificate (not in the credential)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +135,16 @@ def read_rows(path: Path) -> tuple[list[Row], list[RowOutcome]]:
             failures.append(RowOutcome(line, "failed", f"certificate number {number} is also "
                                                        f"on line {first_line[number]}"))
             continue
+        photo = None
+        if values.get("photo"):
+            picture = path.parent / values["photo"]  # relative to the CSV file
+            if not picture.is_file():
+                failures.append(RowOutcome(line, "failed", f"the photo {picture} is not a "
+                                                           "readable file"))
+                continue
+            photo = str(picture)
         first_line[number] = line
-        rows.append(Row(line, request))
+        rows.append(Row(line, request, photo))
     return rows, failures
 
 
@@ -169,6 +179,7 @@ class _Job:
     proof_format: str | None
     qr: bool = False
     pdf: bool = False
+    verify_url: str | None = None  # printed on the certificates
 
 
 _worker: dict[str, Any] = {}
@@ -214,7 +225,7 @@ def _issue_rows(rows: Sequence[Row]) -> list[RowOutcome]:
             outcomes.append(RowOutcome(row.line, "elsewhere", result.record.credential_id))
             continue
         try:
-            _extras(job, out)
+            _extras(job, out, row.photo)
         except (Error, OSError) as exc:
             detail = f"{exc} [{exc.code}]" if isinstance(exc, Error) else str(exc)
             outcomes.append(RowOutcome(row.line, "failed", f"issued as "
@@ -225,7 +236,7 @@ def _issue_rows(rows: Sequence[Row]) -> list[RowOutcome]:
     return outcomes
 
 
-def _extras(job: _Job, credential_file: Path) -> None:
+def _extras(job: _Job, credential_file: Path, photo: str | None = None) -> None:
     """The QR code and printable certificate beside a credential, made when missing (so a
     re-run also completes rows whose extras a crash left unwritten)."""
     if not (job.qr or job.pdf) or not credential_file.is_file():
@@ -240,12 +251,15 @@ def _extras(job: _Job, credential_file: Path) -> None:
 
         if "font" not in _worker:  # found once per process, not once per page
             _worker["font"] = find_cjk_font()
-        render_certificate(data, credential_file.with_suffix(".pdf"), font=_worker["font"])
+        render_certificate(data, credential_file.with_suffix(".pdf"), font=_worker["font"],
+                           photo=Path(photo).read_bytes() if photo else None,
+                           verify_url=job.verify_url)
 
 
 def issue_batch(csv_path: Path, *, key_path: Path, ledger_path: Path, out_dir: Path,
                 workers: int = 1, status_url: str | None = None,
                 proof_format: str | None = None, qr: bool = False, pdf: bool = False,
+                verify_url: str | None = None,
                 progress: Callable[[int, int, BatchSummary], None] | None = None
                 ) -> BatchSummary:
     """Issue every row of ``csv_path``; see the module docstring."""
@@ -255,7 +269,8 @@ def issue_batch(csv_path: Path, *, key_path: Path, ledger_path: Path, out_dir: P
     rows, failures = read_rows(csv_path)
     summary = BatchSummary(rows=len(rows) + len(failures), failures=list(failures))
     out_dir.mkdir(parents=True, exist_ok=True)
-    job = _Job(str(key_path), str(ledger_path), str(out_dir), status_url, proof_format, qr, pdf)
+    job = _Job(str(key_path), str(ledger_path), str(out_dir), status_url, proof_format, qr, pdf,
+               verify_url)
     # Open once here: a wrong passphrase or another issuer's ledger stops the batch before
     # any worker starts, and a new ledger is created by one process only.
     _start_worker(job)
