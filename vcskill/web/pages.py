@@ -203,7 +203,7 @@ def _standing(lang: Lang, standing: str | None, reason: str | None) -> Html:
     if standing is None:
         return Html("–")
     colour = "green" if standing == "approved" else "red"
-    text = pick(lang, STANDINGS.get(standing, (standing, standing)))
+    text = pick(lang, STANDINGS.get(standing, standing))
     parts = [_pill(text, colour)]
     if reason:
         parts.append(h(' <span class="sub">{reason}</span>', reason=reason))
@@ -284,7 +284,7 @@ def verdict_page(lang: Lang, result: Result) -> Html:
                 rows.append(_row(word(lang, "uscc"), _bdi(facts.uscc, "mono")))
             rows.append(_row(word(lang, "category"),
                              pick(lang, CATEGORIES.get(facts.category,
-                                                       (facts.category, facts.category)))))
+                                                       facts.category))))
             rows.append(_row(word(lang, "regulator"), _bdi(facts.regulator), row_id="regulator"))
             rows.append(_row(word(lang, "at_issue"),
                              _standing(lang, str(facts.standing_at_issue), facts.reason_at_issue),
@@ -304,7 +304,7 @@ def verdict_page(lang: Lang, result: Result) -> Html:
     basis = ""
     if status_check is not None and status_check.code != Code.NOT_EVALUATED:
         if status_check.code is not None and not status_check.passed:
-            basis = pick(lang, CODE_SENTENCES.get(status_check.code, ("", "")))
+            basis = pick(lang, CODE_SENTENCES.get(status_check.code, ""))
         if report.status_lists and colour != "amber":
             newest = min((s.age_seconds for s in report.status_lists
                           if s.age_seconds is not None), default=None)
@@ -335,7 +335,7 @@ def verdict_page(lang: Lang, result: Result) -> Html:
                           f"{format_time(lang, result.trust.synced_at)} "
                           f"({format_ago(lang, (now - result.trust.synced_at).total_seconds())})"))
     for listed in report.status_lists:
-        purpose = pick(lang, PURPOSES.get(listed.purpose, (listed.purpose, listed.purpose)))
+        purpose = pick(lang, PURPOSES.get(listed.purpose, listed.purpose))
         if listed.valid_from is None:
             text = word(lang, "list_missing", purpose=purpose)
             flag = _pill(word(lang, "unavailable"), "amber")
@@ -374,7 +374,7 @@ def verdict_page(lang: Lang, result: Result) -> Html:
                        '</span></li>',
                        css=css, id=check.id, passed="true" if check.passed else "false",
                        mark=mark, state=word(lang, state),
-                       label=pick(lang, CHECK_LABELS.get(check.id, (check.id, check.id))),
+                       label=pick(lang, CHECK_LABELS.get(check.id, check.id)),
                        code=code, detail=detail))
     opened = Html(" open") if verdict != "green" else Html("")
     sections.append(h('<section class="card wide"><details class="checks" id="checks"{opened}>'

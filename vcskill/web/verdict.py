@@ -49,8 +49,8 @@ class Result:
         known = CODE_SENTENCES.get(str(check.code)) if check.code else None
         if known is not None:
             return pick(lang, known)
-        label = pick(lang, CHECK_LABELS.get(check.id, (check.id, check.id)))
-        return (f"“{label}”检查未通过。" if lang == "zh" else f"The {label} check failed.")
+        label = pick(lang, CHECK_LABELS.get(check.id, check.id))
+        return word(lang, "check_failed", label=label)
 
     def which(self, lang: Lang) -> str:
         """Which check decided, and its code ("" when verified); the verifier's own words
@@ -62,7 +62,7 @@ class Result:
         check = self.deciding()
         if check is None:  # pragma: no cover - an amber or red report has a deciding check
             return ""
-        label = pick(lang, CHECK_LABELS.get(check.id, (check.id, check.id)))
+        label = pick(lang, CHECK_LABELS.get(check.id, check.id))
         return f"{word(lang, 'check')}{label} · {check.code}"
 
     def to_json(self) -> dict[str, Any]:
