@@ -14,6 +14,10 @@ class Html(str):
 
     __slots__ = ()
 
+    def __html__(self) -> str:
+        """Safe as it is, for Jinja2 (markupsafe's protocol): never escaped twice."""
+        return str(self)
+
 
 def esc(value: object) -> Html:
     if isinstance(value, Html):

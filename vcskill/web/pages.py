@@ -12,6 +12,7 @@ from vcskill.model.skills import LEVELS, english_occupation_name
 from vcskill.verifying.report import CheckId, VerificationReport
 from vcskill.web.config import Lang, ServeLimits, Verdict
 from vcskill.web.markup import Html, esc, h, join
+from vcskill.web.render import render
 from vcskill.web.trust import TrustState
 from vcskill.web.verdict import Result
 from vcskill.web.words import (
@@ -56,84 +57,52 @@ _ICONS: Final[dict[str, Html]] = {"green": _ICON_OK, "red": _ICON_BAD, "amber": 
                                   "neutral": _ICON_UNSURE}
 
 
-def page(lang: Lang, title: str, body: Html, *, main_class: str = "") -> Html:
-    return h(
-        '<!doctype html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="color-scheme" content="light">\n<meta name="referrer" content="no-referrer">\n'
-        '<title>{title}</title>\n<link rel="icon" href="static/icon.svg" type="image/svg+xml">\n'
-        '<link rel="stylesheet" href="static/app.css?v={version}">\n'
-        '<script src="static/app.js?v={version}" defer></script>\n</head>\n<body>\n'
-        '<header class="top"><a class="brand" href="./?lang={lang}"><img src="static/icon.svg" '
-        'alt=""><span>{brand}</span></a>\n<nav class="lang" aria-label="Language / 语言">'
-        '<a href="./?lang=zh" lang="zh-CN" aria-current="{zh_current}">中文</a>'
-        '<a href="./?lang=en" lang="en" aria-current="{en_current}">English</a></nav></header>\n'
-        '<main class="{main_class}">\n{body}\n</main>\n<footer><p>{footer}</p>'
-        '<p>vcskill {version}</p></footer>\n</body>\n</html>\n',
-        html_lang="zh-CN" if lang == "zh" else "en", title=title, version=__version__,
-        lang=lang, brand=word(lang, "title"), zh_current="true" if lang == "zh" else "false",
-        en_current="true" if lang == "en" else "false", main_class=main_class, body=body,
-        footer=word(lang, "footer"),
-    )
+def _frame(lang: Lang, title: str) -> dict[str, object]:
+    """What base.html needs on every page."""
+    return {"lang": lang, "html_lang": "zh-CN" if lang == "zh" else "en", "title": title,
+            "version": __version__, "brand": word(lang, "title"), "footer": word(lang, "footer")}
 
+
+def page(lang: Lang, title: str, body: Html, *, main_class: str = "") -> Html:
+    """``body`` (markup built here) in the page's frame."""
+    return render("base.html", **_frame(lang, title), main_class=main_class, body=body)
 
 def trust_strip(lang: Lang, trust: TrustState, now: datetime) -> Html:
+    """The line above the form: which registry decides, or why none can."""
     if trust.problem is not None:
         text = pick(lang, CODE_SENTENCES.get(trust.problem.code, WORDS["no_registry"]))
         if trust.problem.code != Code.REGISTRY_MISSING:
             text = f"{text} ({trust.problem.message})"
-        return h('<section class="trust amber" id="trust" role="status"><span class="dot">'
-                 '</span><p>{text}</p></section>', text=text)
+        return render("trust_strip.html", amber=True, text=text)
     if trust.registry_expires is not None and now > trust.registry_expires:
-        return h('<section class="trust amber" id="trust" role="status"><span class="dot">'
-                 '</span><p>{text}</p></section>',
-                 text=word(lang, "registry_expired_strip",
-                           expires=format_date(trust.registry_expires.isoformat())))
+        return render("trust_strip.html", amber=True,
+                      text=word(lang, "registry_expired_strip",
+                                expires=format_date(trust.registry_expires.isoformat())))
     synced = ""
     if trust.synced_at is not None:
         age = (now - trust.synced_at).total_seconds()
         synced = word(lang, "synced", when=format_ago(lang, age))
-    return h('<section class="trust" id="trust"><span class="dot"></span><p>{text}</p></section>',
-             text=word(lang, "registry_ok", version=trust.registry_version,
-                       expires=format_date(trust.registry_expires.isoformat()
-                                     if trust.registry_expires else None), synced=synced))
-
+    expires = format_date(trust.registry_expires.isoformat() if trust.registry_expires else None)
+    return render("trust_strip.html", amber=False,
+                  text=word(lang, "registry_ok", version=trust.registry_version,
+                            expires=expires, synced=synced))
 
 def start_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits, *,
                notice: Html | None = None, pasted: str = "", title: str | None = None) -> Html:
-    form = h(
-        '<section class="card" aria-labelledby="scan-title">\n'
-        '<h1 id="scan-title">{scan}</h1>\n<p class="lead">{lead}</p>\n'
-        '<form id="verify-form" method="post" action="verify" enctype="multipart/form-data" '
-        'data-max-image="{max_image}" data-too-large="{too_large}" data-busy="{busy}">\n'
-        '<input type="hidden" name="lang" value="{lang}">\n'
-        '<div class="actions">\n'
-        '<label class="button">{camera}<span>{photo}</span><input class="file" type="file" '
-        'name="photo" id="photo" accept="image/*" capture="environment"></label>\n'
-        '<label class="button secondary">{picture}<span>{upload}</span><input class="file" '
-        'type="file" name="image" id="image" accept="image/png,image/jpeg,image/*"></label>\n'
-        '</div>\n<p class="hint" id="auto-submit">{auto_submit}</p>\n'
-        '<img id="preview" alt="" hidden>\n'
-        '<p class="message" id="client-message" role="alert" hidden></p>\n'
-        '<div class="or">{or_paste}</div>\n'
-        '<textarea name="payload" id="payload" rows="4" maxlength="{max_text}" '
-        'spellcheck="false" autocapitalize="off" autocomplete="off" placeholder="{placeholder}" '
-        'aria-label="{or_paste}">{pasted}</textarea>\n'
-        '<button class="button submit" type="submit" id="submit">{verify}</button>\n'
-        '<p class="hint">{hint}</p>\n</form>\n</section>',
-        scan=word(lang, "scan"), lead=word(lang, "lead"), max_image=limits.max_image_bytes,
-        too_large=word(lang, "too_large", image=format_size(limits.max_image_bytes)), lang=lang,
-        camera=_ICON_CAMERA, photo=word(lang, "photo"), picture=_ICON_IMAGE,
-        upload=word(lang, "upload"), or_paste=word(lang, "or_paste"),
-        max_text=limits.max_text_bytes, placeholder=word(lang, "paste_placeholder"),
-        verify=word(lang, "verify"), busy=word(lang, "busy_sending"),
-        auto_submit=word(lang, "auto_submit"), pasted=pasted,
-        hint=word(lang, "hint", image=format_size(limits.max_image_bytes),
-                  text=format_size(limits.max_text_bytes)),
-    )
-    body = join([notice or Html(""), trust_strip(lang, trust, now), form], "\n")
-    return page(lang, title or word(lang, "title"), body, main_class="start")
-
+    """The form: take or choose a photo of the QR code, or paste its text."""
+    words = {key: word(lang, key) for key in ("scan", "lead", "photo", "upload", "or_paste",
+                                              "verify", "auto_submit")}
+    words |= {"placeholder": word(lang, "paste_placeholder"),
+              "busy": word(lang, "busy_sending"),
+              "too_large": word(lang, "too_large", image=format_size(limits.max_image_bytes)),
+              "hint": word(lang, "hint", image=format_size(limits.max_image_bytes),
+                           text=format_size(limits.max_text_bytes))}
+    return render("start.html", **_frame(lang, title or word(lang, "title")),
+                  main_class="start", notice=notice or Html(""),
+                  trust_strip=trust_strip(lang, trust, now), words=words,
+                  icons={"camera": _ICON_CAMERA, "picture": _ICON_IMAGE},
+                  max_image=limits.max_image_bytes, max_text=limits.max_text_bytes,
+                  pasted=pasted)
 
 def input_error_page(lang: Lang, trust: TrustState, now: datetime, limits: ServeLimits,
                      code: str, message: str, kind: str | None = None, *,
@@ -143,11 +112,8 @@ def input_error_page(lang: Lang, trust: TrustState, now: datetime, limits: Serve
     known = (KIND_SENTENCES.get(kind or "") or CODE_SENTENCES.get(code)
              or REQUEST_SENTENCES.get(code))
     sentence = pick(lang, known) if known else message
-    notice = h('<section class="verdict neutral" id="verdict" data-verdict="unreadable" '
-               'role="alert"><div class="icon">{icon}</div><div><h2 tabindex="-1">{title}</h2>'
-               '<p>{sentence}</p><p class="detail" lang="en">{detail}</p></div></section>',
-               icon=_ICONS["neutral"], title=word(lang, "unreadable"), sentence=sentence,
-               detail=f"{message} [{code}]")
+    notice = render("unreadable.html", icon=_ICONS["neutral"], heading=word(lang, "unreadable"),
+                    sentence=sentence, detail=f"{message} [{code}]")
     return start_page(lang, trust, now, limits, notice=notice, pasted=pasted,
                       title=f"{word(lang, 'unreadable')} · {word(lang, 'title')}")
 
@@ -403,10 +369,6 @@ def _in_english(lang: Lang, text: object) -> Html:
 
 
 def message_page(lang: Lang, title: str, message: str) -> Html:
-    body = h('<section class="verdict neutral" id="verdict" data-verdict="error" role="alert">'
-             '<div class="icon">{icon}</div><div><h1 tabindex="-1">{title}</h1><p>{message}</p>'
-             '</div>'
-             '</section><p class="again"><a class="button secondary" href="./?lang={lang}">'
-             '{again}</a></p>', icon=_ICONS["neutral"], title=title, message=message,
-             lang=lang, again=word(lang, "again"))
-    return page(lang, title, body)
+    """An error that is not about a credential (no such page, the server is busy)."""
+    return render("message.html", **_frame(lang, title), main_class="", icon=_ICONS["neutral"],
+                  heading=title, message=message, again=word(lang, "again"))
