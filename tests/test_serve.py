@@ -532,6 +532,21 @@ def test_an_amber_page_asks_the_employer_to_tell_the_operator(start: Start,
     assert "本页面还没有可信机构名录" in served.request("GET", "/?lang=zh").text
 
 
+
+def test_codes_and_dids_are_folded_away_for_integrators(served: Running, world: World) -> None:
+    """The person at the desk reads words; the code that decided and the DIDs are in the
+    technical details, closed until opened."""
+    page = served.form({"lang": "zh", "payload": world.credential(TAMPERED).decode()}).text
+    banner = page.split('id="verdict"', 1)[1].split("</section>", 1)[0]
+    assert "PROOF_VERIFICATION_ERROR" not in banner and "检查项：" in banner
+    details = page.split('<details class="integrators" id="integrators">', 1)[1]
+    details = details.split("</details>", 1)[0]
+    assert "<summary>技术细节（供系统集成人员）</summary>" in details
+    assert "PROOF_VERIFICATION_ERROR" in details and "did:web:skills.example.cn" in details
+    issuer_card = page.split('id="issuer"', 1)[1].split("</section>", 1)[0]
+    assert "did:" not in issuer_card
+
+
 # -- the page ---------------------------------------------------------------------------------
 def test_the_form_works_without_javascript(served: Running, world: World) -> None:
     from vcskill.qr.image import make_qr

@@ -243,8 +243,7 @@ def verdict_page(lang: Lang, result: Result) -> Html:
     # -- the issuer
     if c.issuer or report.issuer is not None:
         facts = report.issuer
-        rows = [_row(word(lang, "issuer_name"), _bdi(facts.name if facts else c.issuer_name)),
-                _row("DID", _bdi(c.issuer or (facts.did if facts else None), "mono"))]
+        rows = [_row(word(lang, "issuer_name"), _bdi(facts.name if facts else c.issuer_name))]
         if facts is not None:
             if facts.uscc:
                 rows.append(_row(word(lang, "uscc"), _bdi(facts.uscc, "mono")))
@@ -347,6 +346,21 @@ def verdict_page(lang: Lang, result: Result) -> Html:
                       '<summary>{title}</summary><ol class="checklist">{items}</ol></details>'
                       '</section>', opened=opened,
                       title=word(lang, "checks", count=len(report.checks)), items=join(items)))
+    # -- for integrators: the codes and identifiers, folded away from the desk
+    technical = [_row(word(lang, "issuer_did"),
+                      _bdi(c.issuer or (report.issuer.did if report.issuer else None), "mono"),
+                      row_id="issuer-did")]
+    if result.code():
+        technical.insert(0, _row(word(lang, "deciding_code"), _bdi(result.code(), "mono"),
+                                 row_id="deciding-code"))
+    if c.id:
+        technical.append(_row(word(lang, "credential_id"), _bdi(c.id, "mono")))
+    if c.format:
+        technical.append(_row(word(lang, "proof_format"), _bdi(c.format, "mono")))
+    sections.append(h('<section class="card wide"><details class="integrators" id="integrators">'
+                      '<summary>{title}</summary><dl class="facts" lang="en">{rows}</dl>'
+                      '</details></section>', title=word(lang, "for_integrators"),
+                      rows=join(technical)))
     if report.warnings:
         sections.append(h('<section class="card wide" id="warnings"><h2>{title}</h2>'
                           '<ul class="warnings">{items}</ul></section>',

@@ -53,17 +53,26 @@ class Result:
         return word(lang, "check_failed", label=label)
 
     def which(self, lang: Lang) -> str:
-        """Which check decided, and its code ("" when verified); the verifier's own words
-        are in the list of checks."""
+        """Which check decided ("" when verified), in words for the person at the desk; its
+        code is for integrators (:meth:`code`)."""
         if self.verdict == "green":
             return ""
         if self.verdict == "amber" and self.trust.problem is not None:
-            return f"{word(lang, 'registry')} · {self.trust.problem.code}"
+            return word(lang, "registry")
         check = self.deciding()
         if check is None:  # pragma: no cover - an amber or red report has a deciding check
             return ""
         label = pick(lang, CHECK_LABELS.get(check.id, check.id))
-        return f"{word(lang, 'check')}{label} · {check.code}"
+        return f"{word(lang, 'check')}{label}"
+
+    def code(self) -> str:
+        """The code of what decided ("" when verified)."""
+        if self.verdict == "green":
+            return ""
+        if self.verdict == "amber" and self.trust.problem is not None:
+            return self.trust.problem.code
+        check = self.deciding()
+        return str(check.code) if check is not None and check.code else ""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"verdict": self.verdict}
