@@ -28,7 +28,6 @@ POST a browser sends from another origin (403).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -64,6 +63,7 @@ from vcskill.web.submission import (
     Submission,
     choose_lang,
     credential_bytes,
+    json_response,
     media_type,
     parse_multipart,
     read_body,
@@ -288,11 +288,6 @@ def _html(status: int, markup: Html, headers: dict[str, str] | None = None) -> R
                     media_type="text/html; charset=utf-8")
 
 
-def _json(status: int, value: Any, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-    return Response(body, status, headers, media_type="application/json; charset=utf-8")
-
-
 def _text(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
     return Response(text.encode("utf-8"), status, headers,
                     media_type="text/plain; charset=utf-8")
@@ -324,7 +319,7 @@ class _Routes:
         now = self.service.clock()
         trust = await run_in_threadpool(self.service.trust.current, now)
         problem = trust.problem
-        return _json(HTTPStatus.OK, {
+        return json_response(HTTPStatus.OK, {
             "status": "ok",
             "version": __version__,
             "registry": None if trust.registry_version is None else {
@@ -388,12 +383,12 @@ class _Routes:
             error: dict[str, Any] = {"code": exc.code, "message": exc.message}
             if exc.kind is not None:
                 error["kind"] = exc.kind
-            return _json(exc.status, {"error": error}, _closing(exc))
+            return json_response(exc.status, {"error": error}, _closing(exc))
         except Exception as exc:
             LOG.error("verification failed: %r", exc)
-            return _json(HTTPStatus.INTERNAL_SERVER_ERROR,
+            return json_response(HTTPStatus.INTERNAL_SERVER_ERROR,
                          {"error": {"code": "INTERNAL_ERROR", "message": "internal error"}})
-        return _json(HTTPStatus.OK, result.to_json())
+        return json_response(HTTPStatus.OK, result.to_json())
 
     async def _submission(self, request: Request, *, api: bool) -> Submission:
         limits = self.service.limits

@@ -5,6 +5,7 @@ the one :class:`Submission` the server verifies; and the page language a request
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import Message
@@ -12,6 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 
 from vcskill.errors import Error
 from vcskill.web.config import Lang, ServeLimits
@@ -134,7 +136,9 @@ def submission_from_form(parts: list[Part], limits: ServeLimits) -> Submission:
     return found
 
 
-def submission_from_json(body: bytes, limits: ServeLimits) -> Submission:
+def json_object(body: bytes, *, shape: str) -> dict[str, Any]:
+    """A request body that must be one JSON object (strict, bounded JSON: no duplicate
+    keys); 400 otherwise, saying ``shape``, what to send."""
     from vcskill.linkeddata.jsonparse import parse_json
 
     try:
@@ -142,8 +146,20 @@ def submission_from_json(body: bytes, limits: ServeLimits) -> Submission:
     except Error as exc:
         raise HttpError(HTTPStatus.BAD_REQUEST, str(exc.code), str(exc)) from None
     if not isinstance(value, dict):
-        raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",
-                        'send {"payload": "..."} or {"credential": ...}')
+        raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR", f"send {shape}")
+    return value
+
+
+def json_response(status: int, value: Any, headers: Mapping[str, str] | None = None
+                  ) -> Response:
+    """``value`` as readable JSON (Chinese as it is, not escaped)."""
+    body = json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    return Response(body, status, dict(headers or {}),
+                    media_type="application/json; charset=utf-8")
+
+
+def submission_from_json(body: bytes, limits: ServeLimits) -> Submission:
+    value = json_object(body, shape='{"payload": "..."} or {"credential": ...}')
     keys = {"payload", "credential"} & set(value)
     if len(keys) != 1:
         raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",

@@ -23,7 +23,6 @@ request brings one, so they cannot be revoked through vcskill.
 from __future__ import annotations
 
 import hmac
-import json
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Final
@@ -37,7 +36,7 @@ from vcskill.issuing.signing import ProofFormat, sign_credential
 from vcskill.keys.keyfile import KeyFile
 from vcskill.verifying.report import Check, CheckId, VerificationReport
 from vcskill.verifying.verifier import Accept
-from vcskill.web.submission import HttpError, read_body
+from vcskill.web.submission import HttpError, json_object, json_response, read_body
 
 __all__ = ["MIN_TOKEN_LENGTH", "IssuerEndpoint", "VcApi", "result_of"]
 
@@ -84,15 +83,10 @@ def result_of(report: VerificationReport, *, registry_configured: bool
     return (HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK), body
 
 
-def _json(status: int, value: Any, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-    return Response(body, status, headers, media_type="application/json; charset=utf-8")
-
-
 def _problem(status: int, code: str, message: str, *, close: bool = False,
              headers: dict[str, str] | None = None) -> Response:
     extra = {**(headers or {}), **({"Connection": "close"} if close else {})}
-    return _json(status, {"errors": [{"code": code, "message": message}]}, extra or None)
+    return json_response(status, {"errors": [{"code": code, "message": message}]}, extra or None)
 
 
 class VcApi:
@@ -109,16 +103,7 @@ class VcApi:
                             "send application/json", close=True)
         limits = self.service.limits
         body = await read_body(request, limits, limits.max_api_bytes)
-        from vcskill.linkeddata.jsonparse import parse_json
-
-        try:
-            value = parse_json(body, what="request body")
-        except Error as exc:
-            raise HttpError(HTTPStatus.BAD_REQUEST, str(exc.code), str(exc)) from None
-        if not isinstance(value, dict):
-            raise HttpError(HTTPStatus.BAD_REQUEST, "PARSING_ERROR",
-                            "the request body must be a JSON object")
-        return value
+        return json_object(body, shape="a JSON object, as the VC API describes")
 
     async def verify_credential(self, request: Request) -> Response:
         try:
@@ -140,7 +125,7 @@ class VcApi:
         config = self.service.trust.config
         status, result = result_of(report, registry_configured=config.cache is not None
                                    or config.registry is not None)
-        return _json(status, result)
+        return json_response(status, result)
 
     async def issue_credential(self, request: Request) -> Response:
         if self.issuer is None:
@@ -162,7 +147,7 @@ class VcApi:
             signed = await run_in_threadpool(self._sign, credential)
         except HttpError as exc:
             return _problem(exc.status, exc.code, exc.message, close=exc.close)
-        return _json(HTTPStatus.CREATED, {"verifiableCredential": signed})
+        return json_response(HTTPStatus.CREATED, {"verifiableCredential": signed})
 
     def _sign(self, credential: dict[str, Any]) -> dict[str, Any] | str:
         endpoint = self.issuer
