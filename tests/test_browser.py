@@ -179,3 +179,46 @@ def test_english_on_a_laptop_and_no_registry(browser: Any, world: World, start: 
     assert undecided["verdict"] == "amber" and undecided["title"] == "Could not decide"
     assert "vcskill sync" in undecided["sentence"]
     screenshot(browser, shots / "no-registry.png", PHONE)
+
+
+# -- accessibility: axe-core (the copy selenium-axe-python ships, run offline) -----------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(driver: Any) -> list[str]:
+    """What axe-core finds against WCAG 2.2 AA (and its best practices) on the current page:
+    one line per rule, with the first offending element."""
+    import selenium_axe_python
+
+    script = (Path(selenium_axe_python.__file__).parent / "axe-core" / "axe.min.js").read_text(
+        encoding="utf-8")
+    driver.execute_script(script)  # through the driver, not the page: the CSP still holds
+    found = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}},"
+        " function (error, results) {"
+        "  done(error ? ['axe failed: ' + error] : results.violations.map(function (v) {"
+        "    return v.id + ' (' + v.nodes.length + '): ' + v.nodes[0].html.slice(0, 120); }));"
+        " });", AXE_TAGS)
+    return [str(line) for line in found]
+
+
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_axe_finds_nothing_on_the_start_and_verdict_pages(
+        browser: Any, world: World, start: Start, qr_codes: dict[str, Path],
+        lang: str, size: tuple[int, int]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    served = start(cache=world.cache)
+    viewport(browser, size)
+    browser.get(served.url + f"?lang={lang}")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "verify-form"))
+    assert axe_violations(browser) == [], "start page"
+    for name in (GENUINE, TAMPERED, REVOKED):
+        upload(browser, served, qr_codes[name], lang=lang)
+        assert axe_violations(browser) == [], name
+    browser.get(served.url + "nowhere?lang=" + lang)  # an error page
+    assert axe_violations(browser) == [], "error page"

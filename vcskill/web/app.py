@@ -98,8 +98,6 @@ SECURITY_HEADERS: Final[dict[str, str]] = {
     "Permissions-Policy": "geolocation=(), microphone=(), payment=(), usb=()",
 }
 
-_CHUNK: Final = 256 * 1024
-
 
 @dataclass(slots=True)
 class VerifyService:

@@ -22,6 +22,7 @@ is a wiring module: it builds the verifier from ``did_registry``'s cache and reg
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -192,7 +193,8 @@ def app_from_environment() -> ASGIApp:
                       allow_expired_registry=bool(settings.get("allow_expired_registry")),
                       allowed_hosts=tuple(settings["allowed_hosts"]),
                       issuer=issuer_endpoint(path("issuer_key")),
-                      allow_test_contexts=bool(settings.get("allow_test_contexts")))
+                      allow_test_contexts=bool(settings.get("allow_test_contexts")),
+                      limits=ServeLimits(**settings.get("limits", {})))
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None = None,
@@ -242,7 +244,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8080, cache: Path | None = Non
         "cache": _text(cache), "registry": _text(registry), "status_dir": _text(status_dir),
         "trust_root": trust_root, "allow_expired_registry": allow_expired_registry,
         "allowed_hosts": hosts, "issuer_key": _text(issuer_key),
-        "allow_test_contexts": allow_test_contexts})
+        "allow_test_contexts": allow_test_contexts, "limits": dataclasses.asdict(limits)})
     sock = _bind(host, port)
     address = sock.getsockname()
     shown = f"[{address[0]}]" if ":" in address[0] else address[0]
