@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from typing import Final
 
@@ -148,12 +147,6 @@ def _failed(report: VerificationReport, check_id: CheckId, code: Code) -> bool:
     return check is not None and not check.passed and check.code == code
 
 
-def _row(label: str, value: Html | str, *, row_id: str = "") -> Html:
-    attr = Html(f' id="{html.escape(row_id)}"') if row_id else Html("")
-    return h('<div{attr}><dt>{label}</dt><dd>{value}</dd></div>', attr=attr, label=label,
-             value=value)
-
-
 def _bdi(value: object, css: str = "") -> Html:
     if value in (None, ""):
         return Html("–")
@@ -192,81 +185,88 @@ def revocation_state(lang: Lang, report: VerificationReport) -> tuple[str, str]:
     return word(lang, "status_unknown"), "amber"
 
 
+Row = tuple[str, "Html | str", str]  # label, value, the row's id ("" for none)
+
+
 def verdict_page(lang: Lang, result: Result) -> Html:
-    report, verdict, now = result.report, result.verdict, result.at
-    c = report.credential
-    banner = h(
-        '<section class="verdict {verdict} wide" id="verdict" data-verdict="{verdict}" '
-        'data-outcome="{outcome}" role="status"><div class="icon">{icon}</div><div>'
-        '<h1 id="verdict-title">{title}</h1><p id="verdict-sentence">{sentence}</p>'
-        '{which}</div></section>',
-        verdict=verdict, outcome=str(report.outcome), icon=_ICONS[verdict],
-        title=word(lang, verdict), sentence=result.sentence(lang),
-        which=h('<p class="detail" id="verdict-which">{text}</p>', text=result.which(lang))
-        if result.which(lang) else Html(""),
+    """The verdict, what the certificate claims, the issuer, revocation, how current the data
+    is, every check, and the technical details (templates/verdict.html)."""
+    report, verdict = result.report, result.verdict
+    return render(
+        "verdict.html", **_frame(lang, f"{word(lang, verdict)} · {word(lang, 'title')}"),
+        main_class="verdict-page", verdict=verdict, outcome=str(report.outcome),
+        icon=_ICONS[verdict], heading=word(lang, verdict), sentence=result.sentence(lang),
+        which=result.which(lang), certificate=_certificate(lang, report, verdict),
+        issuer=_issuer(lang, report), revocation=_revocation(lang, report),
+        freshness={"title": word(lang, "freshness"), "rows": _freshness(lang, result)},
+        checks={"title": word(lang, "checks", count=len(report.checks)),
+                "open": verdict != "green", "items": _checks(lang, report)},
+        integrators={"title": word(lang, "for_integrators"), "rows": _technical(lang, result)},
+        warnings={"title": word(lang, "warnings"), "items": report.warnings}
+        if report.warnings else None,
+        again=word(lang, "again"),
     )
-    sections: list[Html] = [banner]
 
-    # -- the certificate
-    if c.subject_name or c.issuer or c.occupation:
-        level = LEVELS.get(c.level or "")
-        occupation = Html("–")
-        if c.occupation:
-            english = english_occupation_name(c.occupation, c.occupation_name)
-            occupation = h('{zh}<span class="sub">{en}{code}</span>',
-                           zh=_in_chinese(lang, _bdi(c.occupation_name)),
-                           en=_in_english(lang, f"{english} · ") if english else "",
-                           code=c.occupation)
-        level_html = Html("–")
-        if level is not None:
-            level_html = h('{zh}<span class="sub">{en}</span>',
-                           zh=_in_chinese(lang, level.name_zh),
-                           en=_in_english(lang, level.name_en))
-        elif c.level_name or c.level:
-            level_html = _bdi(c.level_name or c.level)
-        claimed = Html("")
-        if verdict != "green":
-            claimed = h('<p class="claimed {colour}">{text}</p>',
-                        colour="amber" if verdict == "amber" else "",
-                        text=word(lang, _claim_note(report, verdict)))
-        rows = [
-            _row(word(lang, "holder"), _bdi(c.subject_name, "holder"), row_id="holder"),
-            _row(word(lang, "occupation"), occupation, row_id="occupation"),
-            _row(word(lang, "level"), level_html, row_id="level"),
-            _row(word(lang, "number"), _bdi(c.certificate_number, "mono"), row_id="number"),
-            _row(word(lang, "issued"), format_date(c.valid_from), row_id="issued"),
-        ]
-        sections.append(h('<section class="card" id="certificate"><h2>{title}</h2>{claimed}'
-                          '<dl class="facts">{rows}</dl></section>',
-                          title=word(lang, "certificate"), claimed=claimed, rows=join(rows)))
 
-    # -- the issuer
-    if c.issuer or report.issuer is not None:
-        facts = report.issuer
-        rows = [_row(word(lang, "issuer_name"), _bdi(facts.name if facts else c.issuer_name))]
-        if facts is not None:
-            if facts.uscc:
-                rows.append(_row(word(lang, "uscc"), _bdi(facts.uscc, "mono")))
-            rows.append(_row(word(lang, "category"),
-                             pick(lang, CATEGORIES.get(facts.category,
-                                                       facts.category))))
-            rows.append(_row(word(lang, "regulator"), _bdi(facts.regulator), row_id="regulator"))
-            rows.append(_row(word(lang, "at_issue"),
-                             _standing(lang, str(facts.standing_at_issue), facts.reason_at_issue),
-                             row_id="standing-at-issue"))
-            rows.append(_row(word(lang, "now"),
-                             _standing(lang, str(facts.standing_now), facts.reason_now),
-                             row_id="standing-now"))
-        elif _failed(report, CheckId.ISSUER, Code.ISSUER_UNKNOWN):
-            rows.append(_row(word(lang, "regulator"), word(lang, "not_listed")))
-        sections.append(h('<section class="card" id="issuer"><h2>{title}</h2>'
-                          '<dl class="facts">{rows}</dl></section>',
-                          title=word(lang, "issuer"), rows=join(rows)))
+def _certificate(lang: Lang, report: VerificationReport, verdict: Verdict
+                 ) -> dict[str, object] | None:
+    c = report.credential
+    if not (c.subject_name or c.issuer or c.occupation):
+        return None
+    level = LEVELS.get(c.level or "")
+    occupation: Html | str = Html("–")
+    if c.occupation:
+        english = english_occupation_name(c.occupation, c.occupation_name)
+        occupation = h('{zh}<span class="sub">{en}{code}</span>',
+                       zh=_in_chinese(lang, _bdi(c.occupation_name)),
+                       en=_in_english(lang, f"{english} · ") if english else "",
+                       code=c.occupation)
+    level_html: Html | str = Html("–")
+    if level is not None:
+        level_html = h('{zh}<span class="sub">{en}</span>',
+                       zh=_in_chinese(lang, level.name_zh), en=_in_english(lang, level.name_en))
+    elif c.level_name or c.level:
+        level_html = _bdi(c.level_name or c.level)
+    claimed = None
+    if verdict != "green":
+        claimed = {"colour": "amber" if verdict == "amber" else "",
+                   "text": word(lang, _claim_note(report, verdict))}
+    rows: list[Row] = [
+        (word(lang, "holder"), _bdi(c.subject_name, "holder"), "holder"),
+        (word(lang, "occupation"), occupation, "occupation"),
+        (word(lang, "level"), level_html, "level"),
+        (word(lang, "number"), _bdi(c.certificate_number, "mono"), "number"),
+        (word(lang, "issued"), format_date(c.valid_from), "issued"),
+    ]
+    return {"title": word(lang, "certificate"), "claimed": claimed, "rows": rows}
 
-    # -- revocation and freshness
+
+def _issuer(lang: Lang, report: VerificationReport) -> dict[str, object] | None:
+    c, facts = report.credential, report.issuer
+    if not c.issuer and facts is None:
+        return None
+    rows: list[Row] = [(word(lang, "issuer_name"), _bdi(facts.name if facts else c.issuer_name),
+                        "")]
+    if facts is not None:
+        if facts.uscc:
+            rows.append((word(lang, "uscc"), _bdi(facts.uscc, "mono"), ""))
+        rows.append((word(lang, "category"), pick(lang, CATEGORIES.get(facts.category,
+                                                                       facts.category)), ""))
+        rows.append((word(lang, "regulator"), _bdi(facts.regulator), "regulator"))
+        rows.append((word(lang, "at_issue"),
+                     _standing(lang, str(facts.standing_at_issue), facts.reason_at_issue),
+                     "standing-at-issue"))
+        rows.append((word(lang, "now"), _standing(lang, str(facts.standing_now),
+                                                  facts.reason_now), "standing-now"))
+    elif _failed(report, CheckId.ISSUER, Code.ISSUER_UNKNOWN):
+        rows.append((word(lang, "regulator"), word(lang, "not_listed"), ""))
+    return {"title": word(lang, "issuer"), "rows": rows}
+
+
+def _revocation(lang: Lang, report: VerificationReport) -> dict[str, object]:
     state, colour = revocation_state(lang, report)
     status_check = report.check(CheckId.STATUS)
-    basis = ""
+    basis: Html | str = ""
     if status_check is not None and status_check.code != Code.NOT_EVALUATED:
         if status_check.code is not None and not status_check.passed:
             basis = pick(lang, CODE_SENTENCES.get(status_check.code, ""))
@@ -275,13 +275,12 @@ def verdict_page(lang: Lang, result: Result) -> Html:
                           if s.age_seconds is not None), default=None)
             if newest is not None:
                 basis = join([basis, word(lang, "status_basis", age=format_ago(lang, newest))], " ")
-    revocation = h('<section class="card" id="revocation"><h2>{title}</h2><p id="revocation-'
-                   'state">{pill}</p>{basis}</section>',
-                   title=word(lang, "revocation"), pill=_pill(state, colour),
-                   basis=h('<p class="sub">{text}</p>', text=basis) if basis else Html(""))
-    sections.append(revocation)
+    return {"title": word(lang, "revocation"), "pill": _pill(state, colour), "basis": basis}
 
-    fresh: list[Html] = [_row(word(lang, "verified_at"), format_time(lang, now))]
+
+def _freshness(lang: Lang, result: Result) -> list[Row]:
+    report, now = result.report, result.at
+    rows: list[Row] = [(word(lang, "verified_at"), format_time(lang, now), "")]
     info = report.registry
     if info is not None:
         issued = parse_moment(info.get("issued"))
@@ -291,14 +290,14 @@ def verdict_page(lang: Lang, result: Result) -> Html:
                     expires=format_date(info.get("expires")))
         value = join([line, _pill(word(lang, "expired"), "amber") if info.get("expired")
                       else Html("")], " ")
-        fresh.append(_row(word(lang, "registry"), value, row_id="registry-age"))
+        rows.append((word(lang, "registry"), value, "registry-age"))
     else:
-        fresh.append(_row(word(lang, "registry"), _pill(word(lang, "no_registry_short"), "amber"),
-                          row_id="registry-age"))
+        rows.append((word(lang, "registry"), _pill(word(lang, "no_registry_short"), "amber"),
+                     "registry-age"))
     if result.trust.synced_at is not None:
-        fresh.append(_row(word(lang, "last_sync"),
-                          f"{format_time(lang, result.trust.synced_at)} "
-                          f"({format_ago(lang, (now - result.trust.synced_at).total_seconds())})"))
+        rows.append((word(lang, "last_sync"),
+                     f"{format_time(lang, result.trust.synced_at)} "
+                     f"({format_ago(lang, (now - result.trust.synced_at).total_seconds())})", ""))
     for listed in report.status_lists:
         purpose = pick(lang, PURPOSES.get(listed.purpose, listed.purpose))
         if listed.valid_from is None:
@@ -310,15 +309,14 @@ def verdict_page(lang: Lang, result: Result) -> Html:
                         age=format_ago(lang, listed.age_seconds or 0),
                         until=format_date(listed.valid_until))
             flag = Html("") if listed.verified else _pill(word(lang, "list_unverified"), "amber")
-        fresh.append(_row(word(lang, "status_list"),
-                          h('{text} {flag}<span class="sub mono">{url}</span>', text=text,
-                            flag=flag, url=listed.url), row_id="status-list-age"))
-    sections.append(h('<section class="card" id="freshness"><h2>{title}</h2>'
-                      '<dl class="facts">{rows}</dl></section>',
-                      title=word(lang, "freshness"), rows=join(fresh)))
+        rows.append((word(lang, "status_list"),
+                     h('{text} {flag}<span class="sub mono">{url}</span>', text=text, flag=flag,
+                       url=listed.url), "status-list-age"))
+    return rows
 
-    # -- every check
-    items = []
+
+def _checks(lang: Lang, report: VerificationReport) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = []
     for check in report.checks:
         detail = _in_english(lang, check.detail)
         if check.passed:
@@ -330,47 +328,28 @@ def verdict_page(lang: Lang, result: Result) -> Html:
             css, mark, state = "undecided", "?", "state_undecided"
         else:
             css, mark, state = "fail", "✗", "state_fail"
-        code = str(check.code) if check.code else ""
-        # The mark is drawn for the eye; its meaning is the hidden word after it.
-        items.append(h('<li class="{css}" data-check="{id}" data-passed="{passed}"><span '
-                       'class="mark" aria-hidden="true">{mark}</span><span class="sr-only">'
-                       '{state}: </span><span><span class="what">{label}</span> <span '
-                       'class="code" lang="en">{code}</span><span class="why">{detail}</span>'
-                       '</span></li>',
-                       css=css, id=check.id, passed="true" if check.passed else "false",
-                       mark=mark, state=word(lang, state),
-                       label=pick(lang, CHECK_LABELS.get(check.id, check.id)),
-                       code=code, detail=detail))
-    opened = Html(" open") if verdict != "green" else Html("")
-    sections.append(h('<section class="card wide"><details class="checks" id="checks"{opened}>'
-                      '<summary>{title}</summary><ol class="checklist">{items}</ol></details>'
-                      '</section>', opened=opened,
-                      title=word(lang, "checks", count=len(report.checks)), items=join(items)))
-    # -- for integrators: the codes and identifiers, folded away from the desk
-    technical = [_row(word(lang, "issuer_did"),
-                      _bdi(c.issuer or (report.issuer.did if report.issuer else None), "mono"),
-                      row_id="issuer-did")]
-    if result.code():
-        technical.insert(0, _row(word(lang, "deciding_code"), _bdi(result.code(), "mono"),
-                                 row_id="deciding-code"))
-    if c.id:
-        technical.append(_row(word(lang, "credential_id"), _bdi(c.id, "mono")))
-    if c.format:
-        technical.append(_row(word(lang, "proof_format"), _bdi(c.format, "mono")))
-    sections.append(h('<section class="card wide"><details class="integrators" id="integrators">'
-                      '<summary>{title}</summary><dl class="facts" lang="en">{rows}</dl>'
-                      '</details></section>', title=word(lang, "for_integrators"),
-                      rows=join(technical)))
-    if report.warnings:
-        sections.append(h('<section class="card wide" id="warnings"><h2>{title}</h2>'
-                          '<ul class="warnings">{items}</ul></section>',
-                          title=word(lang, "warnings"),
-                          items=join(h("<li>{w}</li>", w=w) for w in report.warnings)))
-    sections.append(h('<p class="again wide"><a class="button secondary" id="again" '
-                      'href="./?lang={lang}">{text}</a></p>', lang=lang, text=word(lang, "again")))
-    return page(lang, f"{word(lang, verdict)} · {word(lang, 'title')}", join(sections, "\n"),
-                main_class="verdict-page")
+        items.append({"css": css, "id": check.id, "passed": "true" if check.passed else "false",
+                      "mark": mark, "state": word(lang, state),
+                      "label": pick(lang, CHECK_LABELS.get(check.id, check.id)),
+                      "code": str(check.code) if check.code else "", "detail": detail})
+    return items
 
+
+def _technical(lang: Lang, result: Result) -> list[Row]:
+    """For integrators: the codes and identifiers, folded away from the desk."""
+    report = result.report
+    c = report.credential
+    rows: list[Row] = [(word(lang, "issuer_did"),
+                        _bdi(c.issuer or (report.issuer.did if report.issuer else None), "mono"),
+                        "issuer-did")]
+    if result.code():
+        rows.insert(0, (word(lang, "deciding_code"), _bdi(result.code(), "mono"),
+                        "deciding-code"))
+    if c.id:
+        rows.append((word(lang, "credential_id"), _bdi(c.id, "mono"), ""))
+    if c.format:
+        rows.append((word(lang, "proof_format"), _bdi(c.format, "mono"), ""))
+    return rows
 
 def _in_chinese(lang: Lang, text: object) -> Html:
     """Chinese text, marked so on an English page (screen readers switch voice)."""
