@@ -7,6 +7,7 @@ Browser tests of the same page are in tests/test_browser.py.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import json
@@ -366,14 +367,28 @@ def test_behind_a_proxy_the_root_path_is_honoured(world: World, start: Start) ->
     assert 'href="static/app.css' in served.request("GET", "/").text
 
 
-def test_two_workers_share_the_port_and_stop_cleanly(world: World) -> None:
+@contextlib.contextmanager
+def serve_process(cache: Path, extra: str = "", *, seconds: float = 60
+                  ) -> Iterator[subprocess.Popen[str]]:
+    """``serve(port=0, cache=..., quiet=True{extra})`` in its own process, killed if it is
+    still running when the block ends or after ``seconds`` (never hang the suite)."""
     code = ("import sys; from pathlib import Path; from vcskill.web.server import serve; "
-            "serve(port=0, cache=Path(sys.argv[1]), workers=2, quiet=True)")
-    process = subprocess.Popen([sys.executable, "-c", code, str(world.cache)],
+            f"serve(port=0, cache=Path(sys.argv[1]), quiet=True{extra})")
+    process = subprocess.Popen([sys.executable, "-c", code, str(cache)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watchdog = threading.Timer(60, process.kill)  # never hang the suite
+    watchdog = threading.Timer(seconds, process.kill)
     watchdog.start()
     try:
+        yield process
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_two_workers_share_the_port_and_stop_cleanly(world: World) -> None:
+    with serve_process(world.cache, ", workers=2") as process:
         assert process.stdout is not None
         first = process.stdout.readline()
         assert first.startswith("vcskill serve: http://127.0.0.1:") and "2 worker" in first
@@ -395,11 +410,6 @@ def test_two_workers_share_the_port_and_stop_cleanly(world: World) -> None:
         assert verdicts == ["green"] * 6
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
-    finally:
-        watchdog.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 0, err
     assert out.rstrip().endswith("vcskill serve: stopped")
 
@@ -792,13 +802,7 @@ def test_binds_to_loopback_by_default(world: World) -> None:
 
 
 def test_serve_runs_until_sigterm_and_stops_cleanly(world: World) -> None:
-    code = ("import sys; from pathlib import Path; from vcskill.web.server import serve; "
-            "serve(port=0, cache=Path(sys.argv[1]), quiet=True)")
-    process = subprocess.Popen([sys.executable, "-c", code, str(world.cache)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watchdog = threading.Timer(30, process.kill)  # never hang the suite
-    watchdog.start()
-    try:
+    with serve_process(world.cache, seconds=30) as process:
         assert process.stdout is not None
         lines: list[str] = []
         while not lines or "Ctrl-C" not in lines[-1]:
@@ -817,10 +821,5 @@ def test_serve_runs_until_sigterm_and_stops_cleanly(world: World) -> None:
         conn.close()
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=15)
-    finally:
-        watchdog.cancel()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.returncode == 0, err
     assert out.rstrip().endswith("vcskill serve: stopped")
